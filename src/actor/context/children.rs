@@ -1,0 +1,180 @@
+//! [`ChildSpawnBuilder`]: spawning a supervised child from inside a supervisor.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::ActorContext;
+use crate::actor::handle::ActorHandle;
+use crate::actor::runtime::exit::ParentLink;
+use crate::actor::runtime::launch::{spawn_and_wait, LaunchSpec};
+use crate::actor::runtime::ActorConfig;
+use crate::actor::supervision::{FactoryStarter, Slot};
+use crate::actor::Actor;
+use crate::error::{ActorError, SpawnError, SupervisionError};
+use crate::types::{ActorId, RestartType, Shutdown};
+
+/// Returned by [`ActorContext::spawn_child`]; configure, then `.await` for the child's handle
+/// (after its `on_started`).
+///
+/// The factory builds a fresh actor value for every incarnation; the child keeps its id, name,
+/// config, restart type and shutdown policy across restarts.
+///
+/// ```
+/// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, RestartType, Shutdown};
+///
+/// struct Worker;
+/// impl Actor for Worker {
+///     type Message = u32;
+///     type Response = u32;
+///     async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(n + 1) }
+/// }
+///
+/// struct Boss;
+/// impl Actor for Boss {
+///     type Message = ();
+///     type Response = usize;
+///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+///         ctx.spawn_child(|| Worker)
+///             .restart_type(RestartType::Transient)
+///             .shutdown(Shutdown::Kill)
+///             .await?;
+///         Ok(())
+///     }
+///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<usize> {
+///         Ok(ctx.children().len())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let boss = Boss.spawn().supervised().await?;
+/// assert_eq!(boss.send(()).await?, 1);
+/// # Ok(()) }
+/// ```
+#[must_use = "the child is spawned only when the builder is awaited"]
+pub struct ChildSpawnBuilder<'ctx, A: Actor, F, C: Actor> {
+    ctx: &'ctx mut ActorContext<A>,
+    factory: F,
+    name: Option<String>,
+    restart_type: RestartType,
+    shutdown: Shutdown,
+    config: ActorConfig,
+    child: PhantomData<fn() -> C>,
+}
+
+impl<'ctx, A: Actor, F, C: Actor> ChildSpawnBuilder<'ctx, A, F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+{
+    pub(crate) fn new(ctx: &'ctx mut ActorContext<A>, factory: F) -> Self {
+        ChildSpawnBuilder {
+            ctx,
+            factory,
+            name: None,
+            restart_type: RestartType::default(),
+            shutdown: Shutdown::default(),
+            config: ActorConfig::default(),
+            child: PhantomData,
+        }
+    }
+
+    /// Names the child: its id, registered in the supervisor's home system.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// When the child is restarted (default `Permanent`).
+    pub fn restart_type(mut self, restart_type: RestartType) -> Self {
+        self.restart_type = restart_type;
+        self
+    }
+
+    /// How the supervisor stops the child (default `Timeout(5 s)`).
+    pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = shutdown;
+        self
+    }
+
+    /// The child's config (mailbox; `supervised()` makes it a supervisor too).
+    pub fn with_config(mut self, config: ActorConfig) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+impl<'ctx, A: Actor, F, C: Actor> IntoFuture for ChildSpawnBuilder<'ctx, A, F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+{
+    type Output = Result<ActorHandle<C>, ActorError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'ctx>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let ChildSpawnBuilder {
+                ctx,
+                factory,
+                name,
+                restart_type,
+                shutdown,
+                config,
+                ..
+            } = self;
+            let me = ctx.control();
+            let system = ctx.system().clone();
+            let supervisor = ctx
+                .supervisor
+                .as_mut()
+                .ok_or(SupervisionError::NotASupervisor)?;
+            let id = name.as_ref().map_or_else(ActorId::random, ActorId::from);
+            if supervisor.has_slot(&id) {
+                return Err(SpawnError::DuplicateChild(id).into());
+            }
+            let starter = FactoryStarter::new(factory);
+            let actor = starter.build()?;
+            let incarnation = supervisor.next_incarnation();
+            let (tracked, has_tracked_parent) = supervisor.child_tracking(name.is_some());
+            let spec = LaunchSpec {
+                id: Some(id.clone()),
+                name: name.clone(),
+                config: config.clone(),
+                system,
+                tracked,
+                has_tracked_parent,
+                parent: Some(ParentLink {
+                    parent: me,
+                    slot: id.clone(),
+                    incarnation,
+                }),
+            };
+            let handle = spawn_and_wait(actor, spec).await?;
+            supervisor.add_slot(Slot::new_alive(
+                id,
+                name,
+                restart_type,
+                shutdown,
+                config,
+                Arc::new(starter),
+                incarnation,
+                handle.control(),
+            ));
+            Ok(handle)
+        })
+    }
+}
+
+impl<A: Actor> ActorContext<A> {
+    /// Spawns a supervised child built by `factory` (called again for every restart). See
+    /// [`ChildSpawnBuilder`]. Errors: `Supervision(NotASupervisor)`, `Spawn(DuplicateChild)`,
+    /// `Spawn(NameTaken)`, `Spawn(InvalidConfig)`, `Spawn(Init(e))`, `Supervision(FactoryFailed)`.
+    pub fn spawn_child<F, C>(&mut self, factory: F) -> ChildSpawnBuilder<'_, A, F, C>
+    where
+        F: Fn() -> C + Send + Sync + 'static,
+        C: Actor,
+    {
+        ChildSpawnBuilder::new(self, factory)
+    }
+}

@@ -1,0 +1,316 @@
+//! Timers: one-shot and recurring messages delivered through the mailbox, with drift policies.
+//!
+//! Each active timer is one small Tokio task that sleeps, then enqueues a copy of its message
+//! like a `notify`. The actor owns the tasks: they are aborted on cancel and on every stop,
+//! and a message whose timer was cancelled is skipped at dispatch.
+
+use std::collections::HashMap;
+use std::future::{ready, IntoFuture, Ready};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio::time::{sleep_until, Instant};
+
+use super::ActorContext;
+use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::Actor;
+use crate::error::TimerError;
+use crate::types::{MissPolicy, RecurringId};
+
+/// About 30 years: where deadlines that would overflow `Instant` are clamped to.
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+struct TimerEntry {
+    task: Option<AbortHandle>,
+    one_shot: bool,
+}
+
+/// The timers of one incarnation.
+#[derive(Default)]
+pub(crate) struct TimerSet {
+    next_id: u64,
+    active: HashMap<u64, TimerEntry>,
+    /// Set at the stop commit: later timers get an id but never deliver.
+    shut: bool,
+}
+
+impl TimerSet {
+    pub(crate) fn len(&self) -> usize {
+        self.active.len()
+    }
+
+    /// Whether a dispatched timer message may reach `handle`; a one-shot stops being active here.
+    pub(crate) fn admit(&mut self, id: u64) -> bool {
+        match self.active.get(&id) {
+            None => false,
+            Some(entry) if entry.one_shot => {
+                self.active.remove(&id);
+                true
+            }
+            Some(_) => true,
+        }
+    }
+
+    pub(crate) fn cancel(&mut self, id: RecurringId) -> Result<(), TimerError> {
+        let entry = self.active.remove(&id.0).ok_or(TimerError::NotFound)?;
+        if let Some(task) = entry.task {
+            task.abort();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn cancel_all(&mut self) {
+        for (_, entry) in self.active.drain() {
+            if let Some(task) = entry.task {
+                task.abort();
+            }
+        }
+    }
+
+    pub(crate) fn shut(&mut self) {
+        self.cancel_all();
+        self.shut = true;
+    }
+
+    fn register<A: Actor>(
+        &mut self,
+        mailbox: &mpsc::Sender<Envelope<A>>,
+        one_shot: bool,
+        start: impl FnOnce(mpsc::Sender<Envelope<A>>, u64) -> tokio::task::JoinHandle<()>,
+    ) -> RecurringId {
+        let id = self.next_id;
+        self.next_id += 1;
+        if !self.shut {
+            let task = start(mailbox.clone(), id).abort_handle();
+            self.active.insert(
+                id,
+                TimerEntry {
+                    task: Some(task),
+                    one_shot,
+                },
+            );
+        }
+        RecurringId(id)
+    }
+}
+
+impl Drop for TimerSet {
+    fn drop(&mut self) {
+        self.cancel_all();
+    }
+}
+
+/// Returned by [`ActorContext::schedule`]: pick when the message is delivered.
+///
+/// ```
+/// use std::time::Duration;
+/// use tokio_actors::{Actor, ActorContext, ActorResult, MissPolicy};
+///
+/// #[derive(Clone)]
+/// enum Msg { Tick, Timeout }
+///
+/// struct Poller;
+/// impl Actor for Poller {
+///     type Message = Msg;
+///     type Response = ();
+///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+///         ctx.schedule(Msg::Tick).every(Duration::from_secs(1)).on_miss(MissPolicy::Delay).await?;
+///         ctx.schedule(Msg::Timeout).after(Duration::from_secs(30)).await?;
+///         Ok(())
+///     }
+///     async fn handle(&mut self, _: Msg, _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+/// }
+/// ```
+#[must_use = "a timer is registered only when the builder is awaited"]
+pub struct ScheduleBuilder<'ctx, A: Actor> {
+    ctx: &'ctx mut ActorContext<A>,
+    message: A::Message,
+}
+
+impl<'ctx, A: Actor> ScheduleBuilder<'ctx, A> {
+    pub(crate) fn new(ctx: &'ctx mut ActorContext<A>, message: A::Message) -> Self {
+        ScheduleBuilder { ctx, message }
+    }
+
+    /// Delivers once at `when`; an instant in the past delivers immediately.
+    pub fn at(self, when: Instant) -> OneShotSchedule<'ctx, A> {
+        OneShotSchedule {
+            ctx: self.ctx,
+            message: self.message,
+            deadline: when,
+        }
+    }
+
+    /// Delivers once after `delay` (counted from this call); `Duration::ZERO` delivers immediately.
+    pub fn after(self, delay: Duration) -> OneShotSchedule<'ctx, A> {
+        OneShotSchedule {
+            ctx: self.ctx,
+            message: self.message,
+            deadline: deadline_after(Instant::now(), delay),
+        }
+    }
+
+    /// Delivers a clone every `interval`, first at registration + `interval`. A zero interval
+    /// fails with [`TimerError::InvalidInterval`] when awaited.
+    pub fn every(self, interval: Duration) -> RecurringScheduleBuilder<'ctx, A>
+    where
+        A::Message: Clone,
+    {
+        RecurringScheduleBuilder {
+            ctx: self.ctx,
+            message: self.message,
+            interval,
+            policy: MissPolicy::Skip,
+        }
+    }
+}
+
+fn deadline_after(now: Instant, delay: Duration) -> Instant {
+    now.checked_add(delay).unwrap_or_else(|| now + FAR_FUTURE)
+}
+
+/// A one-shot timer, registered when awaited (dropping it registers nothing).
+#[must_use = "a timer is registered only when the builder is awaited"]
+pub struct OneShotSchedule<'ctx, A: Actor> {
+    ctx: &'ctx mut ActorContext<A>,
+    message: A::Message,
+    deadline: Instant,
+}
+
+impl<'ctx, A: Actor> IntoFuture for OneShotSchedule<'ctx, A> {
+    type Output = Result<RecurringId, TimerError>;
+    type IntoFuture = Ready<Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let OneShotSchedule {
+            ctx,
+            message,
+            deadline,
+        } = self;
+        let mailbox = ctx.handle.inner.mailbox.clone();
+        let id = ctx.timers.register(&mailbox, true, move |mailbox, id| {
+            tokio::spawn(async move {
+                sleep_until(deadline).await;
+                let _ = mailbox.send(Envelope::Timer(message, id)).await;
+            })
+        });
+        ready(Ok(id))
+    }
+}
+
+/// A recurring timer; set its [`MissPolicy`] with [`on_miss`](Self::on_miss), then await.
+#[must_use = "a timer is registered only when the builder is awaited"]
+pub struct RecurringScheduleBuilder<'ctx, A: Actor> {
+    ctx: &'ctx mut ActorContext<A>,
+    message: A::Message,
+    interval: Duration,
+    policy: MissPolicy,
+}
+
+impl<'ctx, A: Actor> RecurringScheduleBuilder<'ctx, A> {
+    /// What to do when the timer falls behind (default [`MissPolicy::Skip`]).
+    pub fn on_miss(mut self, policy: MissPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+impl<'ctx, A: Actor> IntoFuture for RecurringScheduleBuilder<'ctx, A>
+where
+    A::Message: Clone,
+{
+    type Output = Result<RecurringId, TimerError>;
+    type IntoFuture = Ready<Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let RecurringScheduleBuilder {
+            ctx,
+            message,
+            interval,
+            policy,
+        } = self;
+        let anchor = Instant::now();
+        if interval.is_zero() || anchor.checked_add(interval).is_none() {
+            return ready(Err(TimerError::InvalidInterval));
+        }
+        let mailbox = ctx.handle.inner.mailbox.clone();
+        let id = ctx.timers.register(&mailbox, false, move |mailbox, id| {
+            tokio::spawn(run_recurring::<A>(
+                mailbox, id, message, anchor, interval, policy,
+            ))
+        });
+        ready(Ok(id))
+    }
+}
+
+/// The body of a recurring timer task (SPEC §6).
+async fn run_recurring<A: Actor>(
+    mailbox: mpsc::Sender<Envelope<A>>,
+    id: u64,
+    message: A::Message,
+    mut anchor: Instant,
+    interval: Duration,
+    policy: MissPolicy,
+) where
+    A::Message: Clone,
+{
+    let mut due = anchor + interval;
+    loop {
+        sleep_until(due).await;
+        if mailbox
+            .send(Envelope::Timer(message.clone(), id))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let now = Instant::now();
+        match policy {
+            MissPolicy::Skip => due = next_on_grid(anchor, interval, now),
+            MissPolicy::CatchUp => {
+                let mut missed = due + interval;
+                while missed <= now {
+                    if mailbox
+                        .try_send(Envelope::Timer(message.clone(), id))
+                        .is_err()
+                    {
+                        break;
+                    }
+                    missed += interval;
+                }
+                due = next_on_grid(anchor, interval, now);
+            }
+            MissPolicy::Delay => {
+                anchor = now;
+                due = now + interval;
+            }
+        }
+    }
+}
+
+/// The first tick `anchor + k·interval` (k ≥ 1) strictly after `now`.
+fn next_on_grid(anchor: Instant, interval: Duration, now: Instant) -> Instant {
+    let elapsed = now.saturating_duration_since(anchor).as_nanos();
+    let step = interval.as_nanos().max(1);
+    let ticks = elapsed / step + 1;
+    let offset = step.saturating_mul(ticks);
+    let offset = Duration::from_nanos(u64::try_from(offset).unwrap_or(u64::MAX));
+    deadline_after(anchor, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_on_grid_is_strictly_after_now() {
+        let t0 = Instant::now();
+        let i = Duration::from_millis(100);
+        let ms = Duration::from_millis;
+        assert_eq!(next_on_grid(t0, i, t0 + ms(350)), t0 + ms(400));
+        assert_eq!(next_on_grid(t0, i, t0 + ms(300)), t0 + ms(400));
+        assert_eq!(next_on_grid(t0, i, t0 + ms(100)), t0 + ms(200));
+        assert_eq!(next_on_grid(t0, i, t0), t0 + ms(100));
+    }
+}

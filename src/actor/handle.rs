@@ -1,0 +1,243 @@
+//! [`ActorHandle`]: the typed, cloneable address of one actor incarnation.
+
+use std::any::Any;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
+use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::Actor;
+use crate::error::{AskError, SendError, TrySendError};
+use crate::types::{ActorId, ActorStatusInfo, StopReason};
+
+/// What a handle points at: the mailbox sender and the shared core, in one allocation.
+pub(crate) struct HandleInner<A: Actor> {
+    pub(crate) mailbox: mpsc::Sender<Envelope<A>>,
+    pub(crate) core: Core,
+}
+
+impl<A: Actor> ActorControl for HandleInner<A> {
+    fn core(&self) -> &Core {
+        &self.core
+    }
+
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+/// The typed address of one actor incarnation. Cheap to clone (one reference count).
+///
+/// Handles compare and hash by [`ActorId`] only. Dropping every handle does not stop the actor.
+/// After a supervised restart the old handle is dead (`is_alive() == false`); get the new one
+/// from [`ActorSystem::get`](crate::ActorSystem::get) or from the child itself.
+///
+/// ```
+/// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
+///
+/// struct Doubler;
+/// impl Actor for Doubler {
+///     type Message = i64;
+///     type Response = i64;
+///     async fn handle(&mut self, n: i64, _: &mut ActorContext<Self>) -> ActorResult<i64> {
+///         Ok(n * 2)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handle = Doubler.spawn().await?;
+/// assert_eq!(handle.send(21).await?, 42);
+/// assert_eq!(handle.clone(), handle);
+/// handle.stop(StopReason::Graceful).await?;
+/// # Ok(()) }
+/// ```
+pub struct ActorHandle<A: Actor> {
+    pub(crate) inner: Arc<HandleInner<A>>,
+}
+
+impl<A: Actor> ActorHandle<A> {
+    pub(crate) fn from_inner(inner: Arc<HandleInner<A>>) -> Self {
+        ActorHandle { inner }
+    }
+
+    pub(crate) fn core(&self) -> &Core {
+        &self.inner.core
+    }
+
+    pub(crate) fn control(&self) -> Arc<dyn ActorControl> {
+        self.inner.clone()
+    }
+
+    /// The actor's id: its name, or a UUID v4 for anonymous actors.
+    pub fn id(&self) -> &ActorId {
+        &self.inner.core.id
+    }
+
+    /// The configured mailbox capacity; never changes.
+    pub fn mailbox_capacity(&self) -> usize {
+        self.inner.core.capacity
+    }
+
+    /// Messages accepted into the mailbox and not yet taken by the actor (the one being
+    /// handled is not counted); 0 after termination.
+    ///
+    /// `mailbox_len() + mailbox_available() == mailbox_capacity()` always holds.
+    pub fn mailbox_len(&self) -> usize {
+        self.mailbox_capacity() - self.mailbox_available()
+    }
+
+    /// Free mailbox slots.
+    pub fn mailbox_available(&self) -> usize {
+        if self.is_alive() {
+            self.inner.mailbox.capacity().min(self.mailbox_capacity())
+        } else {
+            self.mailbox_capacity()
+        }
+    }
+
+    /// `true` from spawn until the actor has terminated (also while starting and stopping);
+    /// never flips back.
+    pub fn is_alive(&self) -> bool {
+        self.inner.core.is_alive()
+    }
+
+    /// Enqueues a fire-and-forget message, waiting while the mailbox is full.
+    ///
+    /// A handler error for it goes to [`Actor::handle_failure`]. `Err(Closed)` if the actor is
+    /// stopping or terminated, including while this call was waiting for space.
+    pub async fn notify(&self, msg: A::Message) -> Result<(), SendError> {
+        self.inner
+            .mailbox
+            .send(Envelope::Tell(msg))
+            .await
+            .map_err(|_| SendError::Closed)
+    }
+
+    /// Enqueues a fire-and-forget message without waiting.
+    ///
+    /// `Err(Full)` when there is no free slot, `Err(Closed)` when the actor is stopping or
+    /// terminated (`Closed` wins when both apply).
+    pub fn try_notify(&self, msg: A::Message) -> Result<(), TrySendError> {
+        self.inner
+            .mailbox
+            .try_send(Envelope::Tell(msg))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => TrySendError::Full,
+                mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
+            })
+    }
+
+    /// Sends a request and waits for the handler's result.
+    ///
+    /// | outcome | result |
+    /// |---|---|
+    /// | handler returned `Ok(r)` | `Ok(r)` |
+    /// | handler returned `Err(e)` or panicked (the actor then stops) | `Err(AskError::Actor(e))` |
+    /// | could not enqueue | `Err(AskError::Send(SendError::Closed))` |
+    /// | enqueued, never answered (stop, `Kill`, runtime shut down) | `Err(AskError::ResponseDropped)` |
+    ///
+    /// Never hangs once the actor has terminated.
+    pub async fn send(&self, msg: A::Message) -> Result<A::Response, AskError> {
+        let (reply, response) = oneshot::channel();
+        self.inner
+            .mailbox
+            .send(Envelope::Ask(msg, reply))
+            .await
+            .map_err(|_| SendError::Closed)?;
+        Self::await_reply(response).await
+    }
+
+    /// Like [`send`](Self::send), with one deadline for the wait for space and the wait for the
+    /// reply. On expiry: `AskError::Timeout { enqueued }`; `enqueued == false` means the
+    /// message never entered the mailbox (safe to retry), `true` that it will still be handled.
+    pub async fn send_timeout(
+        &self,
+        msg: A::Message,
+        timeout: Duration,
+    ) -> Result<A::Response, AskError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let (reply, response) = oneshot::channel();
+        match tokio::time::timeout_at(deadline, self.inner.mailbox.send(Envelope::Ask(msg, reply)))
+            .await
+        {
+            Err(_) => return Err(AskError::Timeout { enqueued: false }),
+            Ok(Err(_)) => return Err(AskError::Send(SendError::Closed)),
+            Ok(Ok(())) => {}
+        }
+        tokio::time::timeout_at(deadline, Self::await_reply(response))
+            .await
+            .unwrap_or(Err(AskError::Timeout { enqueued: true }))
+    }
+
+    async fn await_reply(
+        response: oneshot::Receiver<crate::ActorResult<A::Response>>,
+    ) -> Result<A::Response, AskError> {
+        match response.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(AskError::Actor(e)),
+            Err(_) => Err(AskError::ResponseDropped),
+        }
+    }
+
+    /// Asks the actor to stop; resolves once the signal is accepted, not at termination (use
+    /// [`wait_stopped`](Self::wait_stopped) for that), so an actor may stop itself.
+    ///
+    /// The signal travels on the system channel, ahead of queued messages, and works with a
+    /// full mailbox. `StopReason::Kill` takes effect at the actor's next `.await`, even inside a
+    /// handler. `Err(Closed)` after termination.
+    pub async fn stop(&self, reason: StopReason) -> Result<(), SendError> {
+        self.inner.core.request_stop(reason)
+    }
+
+    /// A status snapshot, answered between two messages ahead of queued mailbox messages.
+    ///
+    /// `Err(AskError::Send(Closed))` after termination; `Err(ResponseDropped)` if the actor
+    /// terminates before serving it.
+    pub async fn get_status(&self) -> Result<ActorStatusInfo, AskError> {
+        let (reply, response) = oneshot::channel();
+        self.inner.core.send_system(SystemMsg::Status(reply))?;
+        response.await.map_err(|_| AskError::ResponseDropped)
+    }
+
+    /// Resolves once this incarnation has terminated and the actor value has been dropped, with
+    /// the final reason (as its parent sees it). Resolves at once if already terminated.
+    pub async fn wait_stopped(&self) -> StopReason {
+        self.inner.core.wait_exit().await
+    }
+}
+
+impl<A: Actor> Clone for ActorHandle<A> {
+    fn clone(&self) -> Self {
+        ActorHandle {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorHandle<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorHandle")
+            .field("id", self.id())
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}
+
+impl<A: Actor> PartialEq for ActorHandle<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl<A: Actor> Eq for ActorHandle<A> {}
+
+impl<A: Actor> Hash for ActorHandle<A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}

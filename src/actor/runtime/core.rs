@@ -1,0 +1,158 @@
+//! Per-incarnation state shared by every handle: the system channel, liveness, the kill
+//! switch and the final stop reason.
+
+use std::any::Any;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::AbortHandle;
+
+use crate::actor::supervision::ChildNotice;
+use crate::error::SendError;
+use crate::types::{ActorId, ActorStatusInfo, StopReason};
+
+/// One item of the system channel: everything that must overtake queued mailbox messages.
+pub(crate) enum SystemMsg {
+    /// A Tier-1 or Tier-2 stop signal (`Kill` never travels here).
+    Stop(StopReason),
+    /// A `get_status` request.
+    Status(oneshot::Sender<ActorStatusInfo>),
+    /// News about a supervised child (an exit, a finished restart).
+    Child(ChildNotice),
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section in this crate leaves its data
+/// consistent, and user code never runs under these locks.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Default)]
+struct KillSwitch {
+    requested: bool,
+    abort: Option<AbortHandle>,
+}
+
+/// The shared, type-independent half of an incarnation.
+pub(crate) struct Core {
+    pub(crate) id: ActorId,
+    pub(crate) name: Option<String>,
+    pub(crate) capacity: usize,
+    system_tx: mpsc::UnboundedSender<SystemMsg>,
+    /// Set after every system-channel push, so the receive loop checks the channel with one load.
+    system_pending: AtomicBool,
+    alive: AtomicBool,
+    kill: Mutex<KillSwitch>,
+    exit: Mutex<Option<StopReason>>,
+    exited: Notify,
+}
+
+impl Core {
+    pub(crate) fn new(
+        id: ActorId,
+        name: Option<String>,
+        capacity: usize,
+        system_tx: mpsc::UnboundedSender<SystemMsg>,
+    ) -> Self {
+        Core {
+            id,
+            name,
+            capacity,
+            system_tx,
+            system_pending: AtomicBool::new(false),
+            alive: AtomicBool::new(true),
+            kill: Mutex::new(KillSwitch::default()),
+            exit: Mutex::new(None),
+            exited: Notify::new(),
+        }
+    }
+
+    /// `true` until the stop sequence marks the incarnation terminated (step 5).
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire)
+    }
+
+    /// Pushes onto the system channel; `Closed` once the incarnation has terminated.
+    pub(crate) fn send_system(&self, msg: SystemMsg) -> Result<(), SendError> {
+        self.system_tx.send(msg).map_err(|_| SendError::Closed)?;
+        self.system_pending.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Consumes the "system item pending" signal; the caller then drains the channel.
+    pub(crate) fn take_system_signal(&self) -> bool {
+        self.system_pending.load(Ordering::Relaxed)
+            && self.system_pending.swap(false, Ordering::Acquire)
+    }
+
+    /// Delivers a stop signal: `Kill` out of band, every other reason on the system channel.
+    pub(crate) fn request_stop(&self, reason: StopReason) -> Result<(), SendError> {
+        if !self.is_alive() {
+            return Err(SendError::Closed);
+        }
+        match reason {
+            StopReason::Kill => {
+                self.kill();
+                Ok(())
+            }
+            other => self.send_system(SystemMsg::Stop(other)),
+        }
+    }
+
+    /// Aborts the task: its future is dropped at the next `.await`, and the drop guard runs the
+    /// rest of the stop sequence.
+    pub(crate) fn kill(&self) {
+        let mut switch = lock(&self.kill);
+        switch.requested = true;
+        if let Some(abort) = &switch.abort {
+            abort.abort();
+        }
+    }
+
+    /// Connects the kill switch to the spawned task (a kill requested before that takes effect now).
+    pub(crate) fn arm_kill(&self, abort: AbortHandle) {
+        let mut switch = lock(&self.kill);
+        if switch.requested {
+            abort.abort();
+        }
+        switch.abort = Some(abort);
+    }
+
+    /// Step 5 of the stop sequence.
+    pub(crate) fn mark_terminated(&self) {
+        self.alive.store(false, Ordering::Release);
+    }
+
+    /// Publishes the final reason and wakes every `wait_stopped` caller.
+    pub(crate) fn publish_exit(&self, reason: StopReason) {
+        *lock(&self.exit) = Some(reason);
+        self.exited.notify_waiters();
+    }
+
+    /// The final reason, once published.
+    pub(crate) fn exit_reason(&self) -> Option<StopReason> {
+        lock(&self.exit).clone()
+    }
+
+    /// Resolves with the final reason once the incarnation has fully terminated.
+    pub(crate) async fn wait_exit(&self) -> StopReason {
+        loop {
+            let mut notified = pin!(self.exited.notified());
+            notified.as_mut().enable();
+            if let Some(reason) = self.exit_reason() {
+                return reason;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// A type-erased view of an incarnation, for the registry and for supervisors.
+pub(crate) trait ActorControl: Send + Sync + 'static {
+    /// The shared state.
+    fn core(&self) -> &Core;
+    /// The concrete handle inner, for typed lookup (`ActorSystem::get`).
+    fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}

@@ -1,0 +1,102 @@
+//! Creating an incarnation: validate, register, spawn the task, wait for start-up.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::config::ActorConfig;
+use super::core::Core;
+use super::exit::{ExitPlan, ParentLink, KILLED_DURING_STARTUP};
+use super::task::ActorTask;
+use crate::actor::context::ActorContext;
+use crate::actor::handle::{ActorHandle, HandleInner};
+use crate::actor::Actor;
+use crate::error::{ActorError, SpawnError};
+use crate::system::ActorSystem;
+use crate::types::ActorId;
+
+/// Everything that decides how an incarnation is created.
+pub(crate) struct LaunchSpec {
+    /// `None`: the name if any, else a fresh UUID.
+    pub(crate) id: Option<ActorId>,
+    pub(crate) name: Option<String>,
+    pub(crate) config: ActorConfig,
+    pub(crate) system: Arc<ActorSystem>,
+    /// Tracked by the home system (stopped by its `shutdown`).
+    pub(crate) tracked: bool,
+    /// The parent is tracked by the same system (so this actor is not a shutdown root).
+    pub(crate) has_tracked_parent: bool,
+    pub(crate) parent: Option<ParentLink>,
+}
+
+/// Waits for `pre_start` and `on_started` of a launched incarnation.
+pub(crate) type Startup = oneshot::Receiver<Result<(), ActorError>>;
+
+/// Validates, registers and spawns; returns before start-up finished. On error nothing is
+/// registered and the actor value is dropped without running any hook.
+pub(crate) fn launch<A: Actor>(
+    actor: A,
+    spec: LaunchSpec,
+) -> Result<(ActorHandle<A>, Startup), SpawnError> {
+    spec.config.validate()?;
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::MissingRuntime)?;
+    let capacity = spec.config.mailbox.capacity;
+    let id = match (spec.id, &spec.name) {
+        (Some(id), _) => id,
+        (None, Some(name)) => ActorId::from(name.clone()),
+        (None, None) => ActorId::random(),
+    };
+    let (mailbox_tx, mailbox_rx) = mpsc::channel(capacity);
+    let (system_tx, system_rx) = mpsc::unbounded_channel();
+    let inner = Arc::new(HandleInner {
+        mailbox: mailbox_tx,
+        core: Core::new(id, spec.name, capacity, system_tx),
+    });
+    let handle = ActorHandle::from_inner(inner);
+    let registration = if spec.tracked {
+        Some(
+            spec.system
+                .register(handle.control(), spec.has_tracked_parent)?,
+        )
+    } else {
+        None
+    };
+    let (startup_tx, startup_rx) = oneshot::channel();
+    let plan = ExitPlan {
+        control: handle.control(),
+        registration,
+        parent: spec.parent,
+        startup: Some(startup_tx),
+    };
+    let ctx = ActorContext::new(
+        handle.clone(),
+        spec.system,
+        spec.config.supervision,
+        spec.tracked,
+    );
+    let task = ActorTask::new(actor, ctx, mailbox_rx, system_rx, plan);
+    let join = runtime.spawn(task.run());
+    handle.core().arm_kill(join.abort_handle());
+    Ok((handle, startup_rx))
+}
+
+/// Resolves when start-up finished: `Ok` once the actor is `Running`, otherwise the start-up
+/// error after the teardown finished and the name is free again.
+pub(crate) async fn started(startup: Startup) -> Result<(), ActorError> {
+    match startup.await {
+        Ok(result) => result,
+        Err(_) => Err(ActorError::user(KILLED_DURING_STARTUP)),
+    }
+}
+
+/// `launch` + `started`, with start-up failures as `SpawnError::Init`.
+pub(crate) async fn spawn_and_wait<A: Actor>(
+    actor: A,
+    spec: LaunchSpec,
+) -> Result<ActorHandle<A>, SpawnError> {
+    let (handle, startup) = launch(actor, spec)?;
+    started(startup)
+        .await
+        .map_err(|e| SpawnError::Init(Box::new(e)))?;
+    Ok(handle)
+}

@@ -1,0 +1,26 @@
+//! What travels through an actor's mailbox.
+
+use tokio::sync::oneshot;
+
+use crate::actor::Actor;
+use crate::error::ActorError;
+
+/// Where the result of a `send` goes.
+pub(crate) type Reply<R> = oneshot::Sender<Result<R, ActorError>>;
+
+/// One mailbox entry. The variant records the message's source, which decides where a
+/// handler error goes and whether a cancelled timer or stream must skip it.
+pub(crate) enum Envelope<A: Actor> {
+    /// From `notify`/`try_notify`: errors go to `handle_failure`.
+    Tell(A::Message),
+    /// From `send`: the result goes back to the caller; an error stops the actor.
+    Ask(A::Message, Reply<A::Response>),
+    /// From a timer: skipped if the timer was cancelled meanwhile.
+    Timer(A::Message, u64),
+    /// From a stream; `last` marks its `Finished` event.
+    Stream {
+        msg: A::Message,
+        stream: u64,
+        last: bool,
+    },
+}

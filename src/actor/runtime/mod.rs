@@ -1,0 +1,23 @@
+//! Actor configuration, and the runtime that drives each actor's task.
+//!
+//! Public: [`ActorConfig`] and [`MailboxConfig`]. The rest is the engine room:
+//!
+//! | module | job |
+//! |---|---|
+//! | `mailbox` | the envelope that carries a message and where its result goes |
+//! | `core` | per-incarnation state shared by handles: channels, liveness, kill switch, exit |
+//! | `guard` | catching panics of user code without allocating |
+//! | `task` | the actor's task: start-up, the receive loop, the stop sequence |
+//! | `exit` | the last steps of a stop (registry, liveness, parent, waiters), also on `Kill` |
+//! | `launch` | validating, registering and spawning an incarnation |
+
+mod config;
+pub(crate) mod core;
+pub(crate) mod exit;
+pub(crate) mod guard;
+pub(crate) mod launch;
+pub(crate) mod mailbox;
+pub(crate) mod task;
+pub(crate) mod telemetry;
+
+pub use config::{ActorConfig, MailboxConfig};

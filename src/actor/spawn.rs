@@ -1,0 +1,135 @@
+//! [`SpawnBuilder`]: configure, then `.await` to start an actor.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::actor::handle::ActorHandle;
+use crate::actor::runtime::launch::{spawn_and_wait, LaunchSpec};
+use crate::actor::runtime::ActorConfig;
+use crate::actor::supervision::SupervisionConfig;
+use crate::actor::Actor;
+use crate::error::SpawnError;
+use crate::system::ActorSystem;
+
+/// Configures a spawn; awaiting it starts the actor and returns its handle once `pre_start`
+/// and `on_started` have finished.
+///
+/// Calls are order-independent and the last call of each kind wins. Errors:
+///
+/// | error | when |
+/// |---|---|
+/// | `NameTaken { name, system }` | the name is registered in the target system |
+/// | `InvalidConfig(_)` | mailbox capacity 0 or too large, invalid backoff |
+/// | `MissingRuntime` | awaited outside a Tokio runtime |
+/// | `Init(e)` | `pre_start` or `on_started` failed or panicked |
+///
+/// ```
+/// use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult, ActorSystem};
+///
+/// struct Store(Vec<String>);
+/// impl Actor for Store {
+///     type Message = String;
+///     type Response = usize;
+///     async fn handle(&mut self, item: String, _: &mut ActorContext<Self>) -> ActorResult<usize> {
+///         self.0.push(item);
+///         Ok(self.0.len())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let system = ActorSystem::create("docs-spawn-builder")?;
+/// let store = Store(Vec::new())
+///     .spawn()
+///     .named("store")
+///     .on_system(&system)
+///     .with_config(ActorConfig::default().with_mailbox_capacity(16))
+///     .await?;
+/// assert_eq!(store.mailbox_capacity(), 16);
+/// assert!(system.get::<Store>("store").is_some());
+/// # system.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[must_use = "nothing happens until the builder is awaited"]
+pub struct SpawnBuilder<A: Actor> {
+    actor: A,
+    name: Option<String>,
+    system: Option<Arc<ActorSystem>>,
+    config: ActorConfig,
+    supervision: Option<SupervisionConfig>,
+}
+
+impl<A: Actor> SpawnBuilder<A> {
+    pub(crate) fn new(actor: A) -> Self {
+        SpawnBuilder {
+            actor,
+            name: None,
+            system: None,
+            config: ActorConfig::default(),
+            supervision: None,
+        }
+    }
+
+    /// Names the actor: its id becomes the name, registered in the target system.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Spawns into `system` (default: [`ActorSystem::default()`]); the system then tracks the
+    /// actor even if it is anonymous.
+    pub fn on_system(mut self, system: &Arc<ActorSystem>) -> Self {
+        self.system = Some(system.clone());
+        self
+    }
+
+    /// Sets the mailbox (and supervision, unless `supervised`/`with_supervision` is also called).
+    pub fn with_config(mut self, config: ActorConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Makes the actor a supervisor with the default policy (OneForOne, 3 restarts in 5 s).
+    pub fn supervised(self) -> Self {
+        self.with_supervision(SupervisionConfig::default())
+    }
+
+    /// Makes the actor a supervisor with the given policy.
+    pub fn with_supervision(mut self, supervision: SupervisionConfig) -> Self {
+        self.supervision = Some(supervision);
+        self
+    }
+}
+
+impl<A: Actor> IntoFuture for SpawnBuilder<A> {
+    type Output = Result<ActorHandle<A>, SpawnError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let SpawnBuilder {
+                actor,
+                name,
+                system,
+                mut config,
+                supervision,
+            } = self;
+            if supervision.is_some() {
+                config.supervision = supervision;
+            }
+            let tracked = name.is_some() || system.is_some();
+            let system = system.unwrap_or_else(ActorSystem::default);
+            let spec = LaunchSpec {
+                id: None,
+                name,
+                config,
+                system,
+                tracked,
+                has_tracked_parent: false,
+                parent: None,
+            };
+            spawn_and_wait(actor, spec).await
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! Supervision decisions as pure functions of (state, event, now), kept apart from the async
+//! plumbing that carries them out. Every rule here has a table test below.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::types::{RestartStrategy, RestartType, StopReason};
+
+/// Whether an incarnation that ended with `reason` is restarted (SPEC §5.2 step 2).
+///
+/// | type | `Graceful`/`ParentRequest` | `Cancelled`/`Failure`/`Kill` |
+/// |---|---|---|
+/// | Permanent | yes | yes |
+/// | Transient | no | yes |
+/// | Temporary | no | no |
+pub(crate) fn should_restart(restart_type: RestartType, reason: &StopReason) -> bool {
+    match restart_type {
+        RestartType::Permanent => true,
+        RestartType::Transient => reason.is_abnormal(),
+        RestartType::Temporary => false,
+    }
+}
+
+/// The slots (by start-order index) a restart of slot `failed` covers, out of `len` slots.
+pub(crate) fn restart_set(strategy: RestartStrategy, failed: usize, len: usize) -> Range<usize> {
+    match strategy {
+        RestartStrategy::OneForOne | RestartStrategy::SimpleOneForOne => failed..failed + 1,
+        RestartStrategy::OneForAll => 0..len,
+        RestartStrategy::RestForOne => failed..len,
+    }
+}
+
+/// The sliding-window restart budget (SPEC §5.4).
+#[derive(Debug)]
+pub(crate) struct RestartBudget {
+    max: u32,
+    window: Duration,
+    /// Times of granted restart decisions, oldest first.
+    records: VecDeque<Instant>,
+}
+
+impl RestartBudget {
+    pub(crate) fn new(max: u32, window: Duration) -> Self {
+        RestartBudget {
+            max,
+            window,
+            records: VecDeque::new(),
+        }
+    }
+
+    /// Charges one restart decision at `now`; `false` means the budget is exhausted.
+    ///
+    /// Records older than `now - window` are forgotten; one exactly at the boundary still counts.
+    /// No subtraction from `now`, so windows longer than the process uptime cannot panic.
+    pub(crate) fn try_charge(&mut self, now: Instant) -> bool {
+        while let Some(&oldest) = self.records.front() {
+            if now.saturating_duration_since(oldest) > self.window {
+                self.records.pop_front();
+            } else {
+                break;
+            }
+        }
+        if self.records.len() < self.max as usize {
+            self.records.push_back(now);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ActorError;
+    use RestartStrategy::*;
+    use RestartType::*;
+
+    #[test]
+    fn restart_decision_table() {
+        let failure = StopReason::Failure(ActorError::user("x"));
+        let table: &[(RestartType, StopReason, bool)] = &[
+            (Permanent, StopReason::Graceful, true),
+            (Permanent, StopReason::ParentRequest, true),
+            (Permanent, StopReason::Cancelled, true),
+            (Permanent, failure.clone(), true),
+            (Permanent, StopReason::Kill, true),
+            (Transient, StopReason::Graceful, false),
+            (Transient, StopReason::ParentRequest, false),
+            (Transient, StopReason::Cancelled, true),
+            (Transient, failure.clone(), true),
+            (Transient, StopReason::Kill, true),
+            (Temporary, StopReason::Graceful, false),
+            (Temporary, StopReason::ParentRequest, false),
+            (Temporary, StopReason::Cancelled, false),
+            (Temporary, failure, false),
+            (Temporary, StopReason::Kill, false),
+        ];
+        for (restart_type, reason, expected) in table {
+            assert_eq!(
+                should_restart(*restart_type, reason),
+                *expected,
+                "{restart_type:?} after {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn restart_set_table() {
+        let table: &[(RestartStrategy, usize, usize, Range<usize>)] = &[
+            (OneForOne, 1, 3, 1..2),
+            (SimpleOneForOne, 2, 3, 2..3),
+            (OneForAll, 1, 3, 0..3),
+            (RestForOne, 0, 3, 0..3),
+            (RestForOne, 1, 3, 1..3),
+            (RestForOne, 2, 3, 2..3),
+        ];
+        for (strategy, failed, len, expected) in table {
+            assert_eq!(
+                restart_set(*strategy, *failed, *len),
+                expected.clone(),
+                "{strategy:?} failed={failed}"
+            );
+        }
+    }
+
+    #[test]
+    fn budget_allows_max_within_window_then_refuses() {
+        let t0 = Instant::now();
+        let mut budget = RestartBudget::new(3, Duration::from_secs(5));
+        let s = Duration::from_secs;
+        assert!(budget.try_charge(t0));
+        assert!(budget.try_charge(t0 + s(1)));
+        assert!(budget.try_charge(t0 + s(2)));
+        assert!(!budget.try_charge(t0 + s(3)), "4th inside 5 s exhausts");
+    }
+
+    #[test]
+    fn budget_window_boundary_still_counts_and_older_is_forgotten() {
+        let t0 = Instant::now();
+        let w = Duration::from_secs(1);
+        let mut budget = RestartBudget::new(1, w);
+        assert!(budget.try_charge(t0));
+        assert!(
+            !budget.try_charge(t0 + w),
+            "a record exactly at the boundary still counts"
+        );
+        assert!(
+            budget.try_charge(t0 + w + Duration::from_nanos(1)),
+            "older than the window is forgotten"
+        );
+    }
+
+    #[test]
+    fn zero_budget_exhausts_at_once() {
+        let mut budget = RestartBudget::new(0, Duration::from_secs(5));
+        assert!(!budget.try_charge(Instant::now()));
+    }
+
+    #[test]
+    fn huge_window_does_not_panic() {
+        let mut budget = RestartBudget::new(2, Duration::MAX);
+        let t0 = Instant::now();
+        assert!(budget.try_charge(t0));
+        assert!(budget.try_charge(t0));
+        assert!(!budget.try_charge(t0 + Duration::from_secs(1_000_000)));
+    }
+}

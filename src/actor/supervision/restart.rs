@@ -1,0 +1,119 @@
+//! Restart jobs: the background half of a restart decision (§5.2 step 6). A job stops the
+//! still-running members of a restart set (reverse start order), then starts each member anew
+//! (start order), each start finished before the next begins, as OTP does.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use super::stopping::stop_with_policy;
+use super::supervisor::{ChildNotice, InFlight};
+use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
+use crate::actor::runtime::guard::caught_sync;
+use crate::actor::runtime::launch::{launch, started, LaunchSpec, Startup};
+use crate::actor::Actor;
+use crate::error::{ActorError, SupervisionError};
+use crate::types::{Shutdown, StopReason};
+
+/// Builds and launches a fresh incarnation of one child slot; hides the child's type.
+pub(crate) trait ChildStarter: Send + Sync + 'static {
+    /// Calls the factory and launches; `Err` is the reason of the immediate incident.
+    fn start(&self, spec: LaunchSpec) -> Result<(Arc<dyn ActorControl>, Startup), StopReason>;
+}
+
+/// A [`ChildStarter`] around a user factory.
+pub(crate) struct FactoryStarter<F, C> {
+    factory: F,
+    child: PhantomData<fn() -> C>,
+}
+
+impl<F, C> FactoryStarter<F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+    C: Actor,
+{
+    pub(crate) fn new(factory: F) -> Self {
+        FactoryStarter {
+            factory,
+            child: PhantomData,
+        }
+    }
+
+    /// Calls the factory with panics caught (`FactoryFailed`).
+    pub(crate) fn build(&self) -> Result<C, ActorError> {
+        caught_sync(&self.factory).map_err(|panic| {
+            let message = match panic {
+                ActorError::Panic(message) => message,
+                other => other.to_string(),
+            };
+            ActorError::Supervision(SupervisionError::FactoryFailed(message))
+        })
+    }
+}
+
+impl<F, C> ChildStarter for FactoryStarter<F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+    C: Actor,
+{
+    fn start(&self, spec: LaunchSpec) -> Result<(Arc<dyn ActorControl>, Startup), StopReason> {
+        let actor = self.build().map_err(StopReason::Failure)?;
+        let (handle, startup) =
+            launch(actor, spec).map_err(|e| StopReason::Failure(ActorError::Spawn(e)))?;
+        Ok((handle.control(), startup))
+    }
+}
+
+/// One member of a restart set to start again.
+pub(crate) struct RestartOrder {
+    pub(crate) starter: Arc<dyn ChildStarter>,
+    pub(crate) spec: LaunchSpec,
+    pub(crate) incarnation: u64,
+}
+
+/// The body of a restart job.
+pub(crate) async fn run_restart_job(
+    stops: Vec<(Arc<dyn ActorControl>, Shutdown)>,
+    orders: Vec<RestartOrder>,
+    in_flight: Arc<Mutex<InFlight>>,
+    supervisor: Arc<dyn ActorControl>,
+) {
+    for (control, shutdown) in stops {
+        stop_with_policy(control.as_ref(), shutdown).await;
+    }
+    for RestartOrder {
+        starter,
+        spec,
+        incarnation,
+    } in orders
+    {
+        let slot = spec.id.clone();
+        let startup = {
+            // Held across the (synchronous) start so `stop_child` sees either a cancellation
+            // before it or the created incarnation after it.
+            let mut in_flight = lock(&in_flight);
+            if in_flight.cancelled.remove(&incarnation) {
+                continue;
+            }
+            match starter.start(spec) {
+                Ok((control, startup)) => {
+                    in_flight.created.push((incarnation, control));
+                    startup
+                }
+                Err(reason) => {
+                    drop(in_flight);
+                    if let Some(slot) = slot {
+                        let notice = ChildNotice::RestartFailed {
+                            slot,
+                            incarnation,
+                            reason,
+                        };
+                        let _ = supervisor.core().send_system(SystemMsg::Child(notice));
+                    }
+                    continue;
+                }
+            }
+        };
+        // A start-up failure is reported by the child itself (its exit notice).
+        let _ = started(startup).await;
+    }
+}

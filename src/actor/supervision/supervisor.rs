@@ -1,0 +1,419 @@
+//! The supervisor's state machine: child slots, incidents, restart sets, budget (§5).
+//!
+//! Runs inside the supervisor's task between messages. Decisions come from the pure
+//! functions in `decision`; the waiting (stopping siblings, starting new incarnations) runs in
+//! background restart jobs (`restart`), which report back through the system channel.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::decision::{restart_set, should_restart, RestartBudget};
+use super::restart::{run_restart_job, ChildStarter, RestartOrder};
+use super::stopping::stop_with_policy;
+use super::SupervisionConfig;
+use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
+use crate::actor::runtime::exit::ParentLink;
+use crate::actor::runtime::launch::LaunchSpec;
+use crate::actor::runtime::ActorConfig;
+use crate::error::{ActorError, SupervisionError};
+use crate::system::ActorSystem;
+use crate::types::{
+    ActorId, ChildEvent, ChildInfo, RestartStrategy, RestartType, Shutdown, StopReason,
+    SupervisionAction,
+};
+
+/// News about a child, carried on the supervisor's system channel.
+pub(crate) enum ChildNotice {
+    /// Sent by a child incarnation when it reached `Running`.
+    Started {
+        slot: ActorId,
+        incarnation: u64,
+        control: Arc<dyn ActorControl>,
+    },
+    /// Sent by a child incarnation as the last step of its stop sequence.
+    Exited {
+        slot: ActorId,
+        incarnation: u64,
+        reason: StopReason,
+    },
+    /// Sent by a restart job whose factory panicked or whose spawn failed.
+    RestartFailed {
+        slot: ActorId,
+        incarnation: u64,
+        reason: StopReason,
+    },
+    /// A `stop_child` finished; deliver its event between messages.
+    Removed(ChildEvent),
+}
+
+/// What processing a notice asks the actor's task to do next.
+#[derive(Default)]
+pub(crate) struct NoticeOutcome {
+    /// Events for `on_child_stopped`, in order.
+    pub(crate) events: Vec<ChildEvent>,
+    /// A stop the supervisor must commit to (budget exhausted).
+    pub(crate) stop: Option<StopReason>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SlotState {
+    /// `incarnation` was started (it may have terminated with its notice not processed yet).
+    Alive,
+    /// A replacement, `incarnation`, was decided and has not reached `Running` yet.
+    Pending,
+}
+
+/// Everything needed to run one child position across incarnations.
+pub(crate) struct Slot {
+    pub(crate) id: ActorId,
+    pub(crate) name: Option<String>,
+    pub(crate) restart_type: RestartType,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) config: ActorConfig,
+    pub(crate) starter: Arc<dyn ChildStarter>,
+    /// The current incarnation number (Alive) or the expected one (Pending).
+    pub(crate) incarnation: u64,
+    /// The latest incarnation that reached `Running`.
+    pub(crate) current: Option<Arc<dyn ActorControl>>,
+    state: SlotState,
+}
+
+impl Slot {
+    pub(crate) fn new_alive(
+        id: ActorId,
+        name: Option<String>,
+        restart_type: RestartType,
+        shutdown: Shutdown,
+        config: ActorConfig,
+        starter: Arc<dyn ChildStarter>,
+        incarnation: u64,
+        control: Arc<dyn ActorControl>,
+    ) -> Self {
+        Slot {
+            id,
+            name,
+            restart_type,
+            shutdown,
+            config,
+            starter,
+            incarnation,
+            current: Some(control),
+            state: SlotState::Alive,
+        }
+    }
+
+    fn event(&self, reason: StopReason, action: SupervisionAction) -> ChildEvent {
+        ChildEvent {
+            child_id: self.id.clone(),
+            child_name: self.name.clone(),
+            reason,
+            action,
+        }
+    }
+}
+
+/// Incarnations created by restart jobs and not yet acknowledged by a `Started` notice, and
+/// pending incarnations that `stop_child` cancelled. Shared with the jobs.
+#[derive(Default)]
+pub(crate) struct InFlight {
+    pub(crate) created: Vec<(u64, Arc<dyn ActorControl>)>,
+    pub(crate) cancelled: HashSet<u64>,
+}
+
+/// A supervisor's state, kept in its context.
+pub(crate) struct Supervisor {
+    config: SupervisionConfig,
+    /// Whether the supervisor itself is tracked by its home system.
+    tracked: bool,
+    slots: Vec<Slot>,
+    budget: RestartBudget,
+    next_incarnation: u64,
+    jobs: Vec<AbortHandle>,
+    in_flight: Arc<Mutex<InFlight>>,
+}
+
+impl Supervisor {
+    pub(crate) fn new(config: SupervisionConfig, tracked: bool) -> Self {
+        let budget = RestartBudget::new(config.max_restarts, config.restart_window);
+        Supervisor {
+            config,
+            tracked,
+            slots: Vec::new(),
+            budget,
+            next_incarnation: 0,
+            jobs: Vec::new(),
+            in_flight: Arc::default(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub(crate) fn has_slot(&self, id: &ActorId) -> bool {
+        self.slots.iter().any(|s| &s.id == id)
+    }
+
+    pub(crate) fn next_incarnation(&mut self) -> u64 {
+        self.next_incarnation += 1;
+        self.next_incarnation
+    }
+
+    /// Whether children of this supervisor are tracked (given whether they are named).
+    pub(crate) fn child_tracking(&self, named: bool) -> (bool, bool) {
+        (self.tracked || named, self.tracked)
+    }
+
+    pub(crate) fn add_slot(&mut self, slot: Slot) {
+        self.slots.push(slot);
+    }
+
+    pub(crate) fn children(&self) -> Vec<ChildInfo> {
+        self.slots
+            .iter()
+            .map(|s| ChildInfo {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                restart_type: s.restart_type,
+                shutdown: s.shutdown,
+                is_alive: s.state == SlotState::Alive
+                    && s.current.as_ref().is_some_and(|c| c.core().is_alive()),
+                restart_pending: s.state == SlotState::Pending,
+            })
+            .collect()
+    }
+
+    /// Applies one child notice (§5.2).
+    pub(crate) fn on_notice(
+        &mut self,
+        notice: ChildNotice,
+        me: &Arc<dyn ActorControl>,
+        system: &Arc<ActorSystem>,
+    ) -> NoticeOutcome {
+        match notice {
+            ChildNotice::Started {
+                slot,
+                incarnation,
+                control,
+            } => {
+                lock(&self.in_flight)
+                    .created
+                    .retain(|(n, _)| *n != incarnation);
+                match self
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.id == slot && s.incarnation == incarnation)
+                {
+                    Some(s) => {
+                        s.current = Some(control);
+                        s.state = SlotState::Alive;
+                    }
+                    // An incarnation nobody wants any more (its slot was removed meanwhile).
+                    None => control.core().kill(),
+                }
+                NoticeOutcome::default()
+            }
+            ChildNotice::Exited {
+                slot,
+                incarnation,
+                reason,
+            }
+            | ChildNotice::RestartFailed {
+                slot,
+                incarnation,
+                reason,
+            } => {
+                lock(&self.in_flight)
+                    .created
+                    .retain(|(n, _)| *n != incarnation);
+                match self
+                    .slots
+                    .iter()
+                    .position(|s| s.id == slot && s.incarnation == incarnation)
+                {
+                    Some(index) => self.incident(index, reason, me, system),
+                    None => NoticeOutcome::default(),
+                }
+            }
+            ChildNotice::Removed(event) => NoticeOutcome {
+                events: vec![event],
+                stop: None,
+            },
+        }
+    }
+
+    /// A current incarnation ended without the supervisor asking: decide and act.
+    fn incident(
+        &mut self,
+        index: usize,
+        reason: StopReason,
+        me: &Arc<dyn ActorControl>,
+        system: &Arc<ActorSystem>,
+    ) -> NoticeOutcome {
+        if !should_restart(self.slots[index].restart_type, &reason) {
+            let slot = self.slots.remove(index);
+            return NoticeOutcome {
+                events: vec![slot.event(reason, SupervisionAction::Removed)],
+                stop: None,
+            };
+        }
+        if !self.budget.try_charge(Instant::now()) {
+            let slot = self.slots.remove(index);
+            return NoticeOutcome {
+                events: vec![slot.event(reason, SupervisionAction::BudgetExhausted)],
+                stop: Some(StopReason::Failure(ActorError::Supervision(
+                    SupervisionError::BudgetExhausted,
+                ))),
+            };
+        }
+        let event = self.slots[index].event(reason, SupervisionAction::Restarted);
+        let failed_id = self.slots[index].id.clone();
+        let mut stops = Vec::new();
+        let mut orders = Vec::new();
+        let mut dropped = Vec::new();
+        for i in restart_set(self.config.strategy, index, self.slots.len()) {
+            let is_failed = i == index;
+            if !is_failed && self.slots[i].state == SlotState::Pending {
+                continue; // left to the restart already under way (§5.2 step 7)
+            }
+            let incarnation = self.next_incarnation();
+            let slot = &mut self.slots[i];
+            if !is_failed {
+                if let Some(current) = &slot.current {
+                    stops.push((current.clone(), slot.shutdown));
+                }
+                if slot.restart_type == RestartType::Temporary {
+                    dropped.push(slot.id.clone());
+                    continue;
+                }
+            }
+            slot.incarnation = incarnation;
+            slot.state = SlotState::Pending;
+            let (tracked, has_tracked_parent) = (self.tracked || slot.name.is_some(), self.tracked);
+            let spec = LaunchSpec {
+                id: Some(slot.id.clone()),
+                name: slot.name.clone(),
+                config: slot.config.clone(),
+                system: system.clone(),
+                tracked,
+                has_tracked_parent,
+                parent: Some(ParentLink {
+                    parent: me.clone(),
+                    slot: slot.id.clone(),
+                    incarnation,
+                }),
+            };
+            orders.push(RestartOrder {
+                starter: slot.starter.clone(),
+                spec,
+                incarnation,
+            });
+        }
+        self.slots
+            .retain(|s| !dropped.contains(&s.id) || s.id == failed_id);
+        stops.reverse();
+        self.jobs.retain(|job| !job.is_finished());
+        let job = tokio::spawn(run_restart_job(
+            stops,
+            orders,
+            self.in_flight.clone(),
+            me.clone(),
+        ));
+        self.jobs.push(job.abort_handle());
+        NoticeOutcome {
+            events: vec![event],
+            stop: None,
+        }
+    }
+
+    /// `ctx.stop_child` (§5.6): remove the slot, cancel a pending restart, stop the incarnation.
+    pub(crate) async fn stop_child(
+        &mut self,
+        id: &ActorId,
+        me: &Arc<dyn ActorControl>,
+    ) -> Result<(), SupervisionError> {
+        let index = self
+            .slots
+            .iter()
+            .position(|s| &s.id == id)
+            .ok_or_else(|| SupervisionError::ChildNotFound(id.clone()))?;
+        let slot = self.slots.remove(index);
+        let mut targets: Vec<Arc<dyn ActorControl>> = slot.current.iter().cloned().collect();
+        {
+            let mut in_flight = lock(&self.in_flight);
+            if slot.state == SlotState::Pending {
+                in_flight.cancelled.insert(slot.incarnation);
+            }
+            targets.extend(
+                in_flight
+                    .created
+                    .iter()
+                    .filter(|(n, _)| *n == slot.incarnation)
+                    .map(|(_, c)| c.clone()),
+            );
+        }
+        let mut reason = StopReason::ParentRequest;
+        for target in targets.iter().rev() {
+            reason = stop_with_policy(target.as_ref(), slot.shutdown).await;
+        }
+        let event = slot.event(reason, SupervisionAction::Removed);
+        let _ = me
+            .core()
+            .send_system(SystemMsg::Child(ChildNotice::Removed(event)));
+        Ok(())
+    }
+
+    /// Every incarnation to stop, newest first within a slot, slots in reverse start order.
+    fn stop_targets(&self) -> Vec<(Arc<dyn ActorControl>, Shutdown)> {
+        for job in &self.jobs {
+            job.abort();
+        }
+        let in_flight = lock(&self.in_flight);
+        let mut targets = Vec::new();
+        for slot in self.slots.iter().rev() {
+            for (_, control) in in_flight
+                .created
+                .iter()
+                .filter(|(n, _)| *n == slot.incarnation)
+            {
+                targets.push((control.clone(), slot.shutdown));
+            }
+            if let Some(current) = &slot.current {
+                targets.push((current.clone(), slot.shutdown));
+            }
+        }
+        targets
+    }
+
+    /// The supervisor's own stop (§4.3 step 3): stop every child with its policy; no events.
+    /// Slots stay in place until all are stopped, so a `Kill` meanwhile still finds them.
+    pub(crate) async fn stop_all(&mut self) {
+        let targets = self.stop_targets();
+        if self.config.strategy == RestartStrategy::SimpleOneForOne {
+            let mut stopping = tokio::task::JoinSet::new();
+            for (control, shutdown) in targets {
+                stopping.spawn(async move { stop_with_policy(control.as_ref(), shutdown).await });
+            }
+            while stopping.join_next().await.is_some() {}
+        } else {
+            for (control, shutdown) in targets {
+                stop_with_policy(control.as_ref(), shutdown).await;
+            }
+        }
+        self.slots.clear();
+    }
+
+    /// The Kill path: every incarnation, for the kill cascade.
+    pub(crate) fn take_for_kill(&mut self) -> Vec<Arc<dyn ActorControl>> {
+        let targets = self
+            .stop_targets()
+            .into_iter()
+            .map(|(control, _)| control)
+            .collect();
+        self.slots.clear();
+        targets
+    }
+}

@@ -1,0 +1,221 @@
+//! [`ActorSystem`]: a process-wide name registry with typed lookup and coordinated shutdown.
+//!
+//! A system is a registry, not a runtime: actors run on whichever Tokio runtime awaited their
+//! spawn. It tracks every named actor and every actor spawned with `on_system`, and
+//! [`shutdown`](ActorSystem::shutdown) stops them all, escalating to `Kill`.
+
+mod registry;
+mod shutdown;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use crate::actor::handle::ActorHandle;
+use crate::actor::runtime::core::{lock, ActorControl};
+use crate::actor::Actor;
+use crate::error::{SendError, SpawnError};
+use crate::types::{ActorId, StopReason};
+
+pub(crate) use registry::Registration;
+use registry::Registry;
+
+/// The name reserved for [`ActorSystem::default()`].
+const DEFAULT_SYSTEM: &str = "default";
+
+/// How a system shuts down.
+#[derive(Debug, Clone, Default)]
+pub struct SystemConfig {
+    /// The policy [`ActorSystem::shutdown`] uses.
+    pub shutdown_policy: ShutdownPolicy,
+}
+
+/// Timeouts of a shutdown: each root actor gets `per_actor_timeout` to stop gracefully before
+/// it is killed, and the whole call `timeout` (plus a kill grace of at most 100 ms).
+#[derive(Debug, Clone)]
+pub struct ShutdownPolicy {
+    /// Upper bound for the whole shutdown.
+    pub timeout: Duration,
+    /// How long one root may take to stop gracefully before it is killed.
+    pub per_actor_timeout: Duration,
+}
+
+impl Default for ShutdownPolicy {
+    fn default() -> Self {
+        ShutdownPolicy {
+            timeout: Duration::from_secs(30),
+            per_actor_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What a shutdown did to each root actor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Terminated without being killed by this shutdown.
+    pub graceful: Vec<ActorId>,
+    /// Terminated after this shutdown killed it.
+    pub killed: Vec<ActorId>,
+    /// Still not terminated when the shutdown returned (code that never yields).
+    pub unresponsive: Vec<ActorId>,
+}
+
+/// A named registry of actors. See the [module docs](self).
+///
+/// ```
+/// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+///
+/// struct Cache;
+/// impl Actor for Cache {
+///     type Message = ();
+///     type Response = ();
+///     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let system = ActorSystem::create("docs-system")?;
+/// Cache.spawn().named("cache").on_system(&system).await?;
+/// let cache = system.get::<Cache>("cache").expect("registered");
+/// assert_eq!(system.registered(), vec!["cache".to_string()]);
+/// let report = system.shutdown().await;
+/// assert_eq!(report.graceful, vec![cache.id().clone()]);
+/// assert!(system.registered().is_empty());
+/// # Ok(()) }
+/// ```
+pub struct ActorSystem {
+    name: String,
+    config: SystemConfig,
+    registry: Mutex<Registry>,
+}
+
+fn systems() -> &'static Mutex<HashMap<String, Arc<ActorSystem>>> {
+    static SYSTEMS: OnceLock<Mutex<HashMap<String, Arc<ActorSystem>>>> = OnceLock::new();
+    SYSTEMS.get_or_init(Default::default)
+}
+
+impl ActorSystem {
+    fn new(name: String, config: SystemConfig) -> Arc<Self> {
+        Arc::new(ActorSystem {
+            name,
+            config,
+            registry: Mutex::new(Registry::default()),
+        })
+    }
+
+    /// The process-wide system named `"default"`, created on first use; the same `Arc` every time.
+    #[allow(clippy::should_implement_trait)]
+    pub fn default() -> Arc<ActorSystem> {
+        static DEFAULT: OnceLock<Arc<ActorSystem>> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                let system = ActorSystem::new(DEFAULT_SYSTEM.to_string(), SystemConfig::default());
+                lock(systems()).insert(DEFAULT_SYSTEM.to_string(), system.clone());
+                system
+            })
+            .clone()
+    }
+
+    /// Creates a system with the default shutdown policy. Names are process-global:
+    /// `SystemNameTaken` if it exists; `"default"` is reserved.
+    pub fn create(name: impl Into<String>) -> Result<Arc<ActorSystem>, SpawnError> {
+        Self::create_with(name, SystemConfig::default())
+    }
+
+    /// Creates a system with the given config (see [`create`](Self::create)).
+    pub fn create_with(
+        name: impl Into<String>,
+        config: SystemConfig,
+    ) -> Result<Arc<ActorSystem>, SpawnError> {
+        let name = name.into();
+        let mut all = lock(systems());
+        if name == DEFAULT_SYSTEM || all.contains_key(&name) {
+            return Err(SpawnError::SystemNameTaken(name));
+        }
+        let system = ActorSystem::new(name.clone(), config);
+        all.insert(name, system.clone());
+        Ok(system)
+    }
+
+    /// The system's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The live handle registered under `name`; `None` if absent or of another actor type.
+    pub fn get<A: Actor>(&self, name: &str) -> Option<ActorHandle<A>> {
+        let control = lock(&self.registry).named(name)?;
+        control
+            .as_any()
+            .downcast()
+            .ok()
+            .map(ActorHandle::from_inner)
+    }
+
+    /// Sends `Graceful` (vetoable) to the actor registered under `name`; resolves like
+    /// [`ActorHandle::stop`]. `Err(Closed)` if the name is not registered.
+    pub async fn stop(&self, name: &str) -> Result<(), SendError> {
+        self.signal(name, StopReason::Graceful)
+    }
+
+    /// Sends `Kill` to the actor registered under `name`. `Err(Closed)` if not registered.
+    pub async fn kill(&self, name: &str) -> Result<(), SendError> {
+        self.signal(name, StopReason::Kill)
+    }
+
+    fn signal(&self, name: &str, reason: StopReason) -> Result<(), SendError> {
+        let control = lock(&self.registry).named(name).ok_or(SendError::Closed)?;
+        control.core().request_stop(reason)
+    }
+
+    /// Names currently registered (children included), in no particular order.
+    pub fn registered(&self) -> Vec<String> {
+        lock(&self.registry).names()
+    }
+
+    /// Stops every tracked actor with the system's policy; see [`shutdown_with`](Self::shutdown_with).
+    pub async fn shutdown(&self) -> ShutdownReport {
+        self.shutdown_with(self.config.shutdown_policy.clone())
+            .await
+    }
+
+    /// Stops every tracked root actor, newest first: `Graceful`, then `Kill` after
+    /// `per_actor_timeout` (or at once once `timeout` has passed). Supervisors stop their own
+    /// children. Returns when all have terminated, or at the latest `timeout` + 100 ms.
+    /// Calling it from inside an actor tracked by the same system waits for itself (usage error).
+    pub async fn shutdown_with(&self, policy: ShutdownPolicy) -> ShutdownReport {
+        let roots = lock(&self.registry).roots_newest_first();
+        shutdown::stop_roots(roots, &policy).await
+    }
+
+    /// Registers a tracked incarnation (named ones under their name, atomically).
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        control: Arc<dyn ActorControl>,
+        has_tracked_parent: bool,
+    ) -> Result<Registration, SpawnError> {
+        let key = lock(&self.registry)
+            .insert(control, !has_tracked_parent)
+            .map_err(|name| SpawnError::NameTaken {
+                name,
+                system: self.name.clone(),
+            })?;
+        Ok(Registration {
+            system: self.clone(),
+            key,
+        })
+    }
+
+    pub(crate) fn release(&self, key: u64) {
+        lock(&self.registry).remove(key);
+    }
+}
+
+impl fmt::Debug for ActorSystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorSystem")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain data types shared by every part of the crate: identities, statuses, stop reasons,
+//! timer and stream identifiers, and the supervision vocabulary.
+
+mod id;
+mod status;
+mod stop;
+mod stream;
+mod supervision;
+mod timer;
+
+pub use id::ActorId;
+pub use status::{ActorStatus, ActorStatusInfo};
+pub use stop::StopReason;
+pub use stream::{StreamEvent, StreamId};
+pub use supervision::{
+    ChildEvent, ChildInfo, RestartStrategy, RestartType, Shutdown, SupervisionAction,
+};
+pub use timer::{MissPolicy, RecurringId};

@@ -1,0 +1,43 @@
+use super::ActorId;
+
+/// Where an actor is in its lifecycle.
+///
+/// | status | when |
+/// |---|---|
+/// | `Initializing` | inside `pre_start` and `on_started` |
+/// | `Running` | serving messages, `pre_stop`, `on_child_stopped` |
+/// | `Stopping` | committed to stop; inside `on_stopped` |
+/// | `Stopped` | terminated (never observed from a hook) |
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorStatus {
+    /// Running `pre_start` / `on_started`.
+    Initializing,
+    /// Serving messages.
+    Running,
+    /// Committed to stopping; cleanup in progress.
+    Stopping,
+    /// Terminated.
+    Stopped,
+}
+
+/// A snapshot of an actor, answered by [`ActorHandle::get_status`](crate::ActorHandle::get_status)
+/// between two messages.
+#[derive(Debug, Clone)]
+pub struct ActorStatusInfo {
+    /// The actor's id.
+    pub id: ActorId,
+    /// The actor's registered name, if any.
+    pub name: Option<String>,
+    /// Always `Running` in a snapshot that is actually returned.
+    pub status: ActorStatus,
+    /// Messages queued and not yet taken by the actor.
+    pub mailbox_len: usize,
+    /// The configured mailbox capacity.
+    pub mailbox_capacity: usize,
+    /// Number of supervised children (`children().len()`).
+    pub child_count: usize,
+    /// Number of active timers.
+    pub timer_count: usize,
+    /// Number of active streams.
+    pub stream_count: usize,
+}
