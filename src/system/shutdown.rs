@@ -24,8 +24,8 @@ pub(crate) async fn stop_roots(
     for root in roots {
         let core = root.core();
         let now = Instant::now();
-        let mut killed = now >= deadline;
-        if !killed {
+        let mut killed = now >= deadline && core.exit_reason().is_none();
+        if !killed && core.exit_reason().is_none() {
             let _ = core.request_stop(StopReason::Graceful);
             let patience = policy.per_actor_timeout.min(deadline - now);
             killed = timeout_at(now + patience, core.wait_exit()).await.is_err();

@@ -14,13 +14,22 @@ use crate::error::SendError;
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
 
 /// One item of the system channel: everything that must overtake queued mailbox messages.
+///
+/// Large payloads are boxed so the item stays two words: the channel's first block (32 items)
+/// is allocated with every actor, and system items are rare.
 pub(crate) enum SystemMsg {
     /// A Tier-1 or Tier-2 stop signal (`Kill` never travels here).
-    Stop(StopReason),
+    Stop(Box<StopReason>),
     /// A `get_status` request.
     Status(oneshot::Sender<ActorStatusInfo>),
-    /// News about a supervised child (an exit, a finished restart).
-    Child(ChildNotice),
+    /// News about a supervised child (a start, an exit, a failed restart).
+    Child(Box<ChildNotice>),
+}
+
+impl SystemMsg {
+    pub(crate) fn child(notice: ChildNotice) -> Self {
+        SystemMsg::Child(Box::new(notice))
+    }
 }
 
 /// Locks a mutex, ignoring poisoning: every critical section in this crate leaves its data
@@ -97,7 +106,7 @@ impl Core {
                 self.kill();
                 Ok(())
             }
-            other => self.send_system(SystemMsg::Stop(other)),
+            other => self.send_system(SystemMsg::Stop(Box::new(other))),
         }
     }
 

@@ -59,7 +59,7 @@ impl Drop for Finalizer {
                 incarnation: link.incarnation,
                 reason: self.reason.clone(),
             };
-            let _ = link.parent.core().send_system(SystemMsg::Child(notice));
+            let _ = link.parent.core().send_system(SystemMsg::child(notice));
         }
         if let Some(startup) = self.plan.startup.take() {
             let error = match &self.reason {

@@ -128,7 +128,7 @@ impl<A: Actor> Live<A> {
                 incarnation: link.incarnation,
                 control: plan.control.clone(),
             };
-            let _ = link.parent.core().send_system(SystemMsg::Child(notice));
+            let _ = link.parent.core().send_system(SystemMsg::child(notice));
         }
         if let Some(startup) = plan.startup.take() {
             let _ = startup.send(Ok(()));
@@ -231,13 +231,13 @@ impl<A: Actor> Live<A> {
 
     async fn on_system(&mut self, msg: SystemMsg) -> Option<StopReason> {
         match msg {
-            SystemMsg::Stop(reason) => self.on_stop_signal(reason).await,
+            SystemMsg::Stop(reason) => self.on_stop_signal(*reason).await,
             SystemMsg::Status(reply) => {
                 let _ = reply.send(self.ctx.status_info());
                 None
             }
             SystemMsg::Child(notice) => {
-                let outcome = self.ctx.on_child_notice(notice);
+                let outcome = self.ctx.on_child_notice(*notice);
                 for event in &outcome.events {
                     if let Some(reason) = self.child_stopped(event).await {
                         return Some(reason);

@@ -107,7 +107,7 @@ pub(crate) async fn run_restart_job(
                             incarnation,
                             reason,
                         };
-                        let _ = supervisor.core().send_system(SystemMsg::Child(notice));
+                        let _ = supervisor.core().send_system(SystemMsg::child(notice));
                     }
                     continue;
                 }

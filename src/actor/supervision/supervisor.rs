@@ -362,7 +362,7 @@ impl Supervisor {
         let event = slot.event(reason, SupervisionAction::Removed);
         let _ = me
             .core()
-            .send_system(SystemMsg::Child(ChildNotice::Removed(event)));
+            .send_system(SystemMsg::child(ChildNotice::Removed(event)));
         Ok(())
     }
 
