@@ -43,7 +43,11 @@ impl Actor for Teller {
     type Message = (String, i64);
     type Response = i64;
 
-    async fn handle(&mut self, (account, amount): (String, i64), ctx: &mut ActorContext<Self>) -> ActorResult<i64> {
+    async fn handle(
+        &mut self,
+        (account, amount): (String, i64),
+        ctx: &mut ActorContext<Self>,
+    ) -> ActorResult<i64> {
         let ledger = self
             .system
             .get::<Ledger>("ledger")
@@ -53,7 +57,10 @@ impl Actor for Teller {
             .send(LedgerMsg::Deposit(account, amount))
             .await
             .map_err(|e| ActorError::user(format!("ledger failed: {e}")))?;
-        println!("{} deposited {amount:+} -> {balance}", ctx.actor_name().map_or("?", |n| n.as_str()));
+        println!(
+            "{} deposited {amount:+} -> {balance}",
+            ctx.actor_name().map_or("?", |n| n.as_str())
+        );
         Ok(balance)
     }
 }
@@ -61,19 +68,36 @@ impl Actor for Teller {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let system = ActorSystem::create("bank")?;
-    Ledger(HashMap::new()).spawn().named("ledger").on_system(&system).await?;
+    Ledger(HashMap::new())
+        .spawn()
+        .named("ledger")
+        .on_system(&system)
+        .await?;
     for name in ["teller-1", "teller-2"] {
-        Teller { system: system.clone(), served: 0 }.spawn().named(name).on_system(&system).await?;
+        Teller {
+            system: system.clone(),
+            served: 0,
+        }
+        .spawn()
+        .named(name)
+        .on_system(&system)
+        .await?;
     }
     // A lookup with the wrong type finds nothing rather than failing later.
     assert!(system.get::<Teller>("ledger").is_none());
 
     let t1 = system.get::<Teller>("teller-1").ok_or("teller-1 missing")?;
     let t2 = system.get::<Teller>("teller-2").ok_or("teller-2 missing")?;
-    let (a, b) = tokio::join!(t1.send(("alice".into(), 100)), t2.send(("alice".into(), -30)));
+    let (a, b) = tokio::join!(
+        t1.send(("alice".into(), 100)),
+        t2.send(("alice".into(), -30))
+    );
     println!("concurrent results: {:?} {:?}", a?, b?);
     let ledger = system.get::<Ledger>("ledger").ok_or("ledger missing")?;
-    println!("alice's balance: {}", ledger.send(LedgerMsg::Balance("alice".into())).await?);
+    println!(
+        "alice's balance: {}",
+        ledger.send(LedgerMsg::Balance("alice".into())).await?
+    );
 
     let mut names = system.registered();
     names.sort();

@@ -45,8 +45,15 @@ impl Actor for Player {
         Ok(())
     }
 
-    async fn on_stopped(&mut self, reason: &StopReason, _: &mut ActorContext<Self>) -> ActorResult<()> {
-        println!("{} stopped ({reason}) after hop {}", self.name, self.last_hop);
+    async fn on_stopped(
+        &mut self,
+        reason: &StopReason,
+        _: &mut ActorContext<Self>,
+    ) -> ActorResult<()> {
+        println!(
+            "{} stopped ({reason}) after hop {}",
+            self.name, self.last_hop
+        );
         Ok(())
     }
 }
@@ -55,8 +62,20 @@ const HOPS: u64 = 100_000;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let ping = Player { name: "ping", peer: None, last_hop: 0 }.spawn().await?;
-    let pong = Player { name: "pong", peer: None, last_hop: 0 }.spawn().await?;
+    let ping = Player {
+        name: "ping",
+        peer: None,
+        last_hop: 0,
+    }
+    .spawn()
+    .await?;
+    let pong = Player {
+        name: "pong",
+        peer: None,
+        last_hop: 0,
+    }
+    .spawn()
+    .await?;
     ping.notify(Msg::Peer(pong.clone())).await?;
     pong.notify(Msg::Peer(ping.clone())).await?;
 
@@ -65,6 +84,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ping.wait_stopped().await;
     pong.wait_stopped().await;
     let elapsed = start.elapsed();
-    println!("{HOPS} hops in {elapsed:?} ({:.0} ns per hop)", elapsed.as_nanos() as f64 / HOPS as f64);
+    println!(
+        "{HOPS} hops in {elapsed:?} ({:.0} ns per hop)",
+        elapsed.as_nanos() as f64 / HOPS as f64
+    );
     Ok(())
 }

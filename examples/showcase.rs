@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 use tokio_actors::{
-    Actor, ActorConfig, ActorContext, ActorError, ActorExt, ActorResult, ActorSystem, ChildEvent, MissPolicy,
-    StopReason, StreamEvent, SupervisionConfig, TrySendError,
+    Actor, ActorConfig, ActorContext, ActorError, ActorExt, ActorResult, ActorSystem, ChildEvent,
+    MissPolicy, StopReason, StreamEvent, SupervisionConfig, TrySendError,
 };
 
 // ---------------------------------------------------------------- 1 + 2: a slow worker
@@ -31,13 +31,24 @@ impl Actor for Slow {
     type Response = u32;
 
     async fn handle(&mut self, _job: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> {
-        self.gate.acquire().await.map_err(|_| ActorError::user("gate closed"))?.forget();
+        self.gate
+            .acquire()
+            .await
+            .map_err(|_| ActorError::user("gate closed"))?
+            .forget();
         self.done += 1;
         Ok(self.done)
     }
 
-    async fn on_stopped(&mut self, reason: &StopReason, _: &mut ActorContext<Self>) -> ActorResult<()> {
-        println!("  slow worker stopped ({reason}) after {} jobs; queued jobs were discarded", self.done);
+    async fn on_stopped(
+        &mut self,
+        reason: &StopReason,
+        _: &mut ActorContext<Self>,
+    ) -> ActorResult<()> {
+        println!(
+            "  slow worker stopped ({reason}) after {} jobs; queued jobs were discarded",
+            self.done
+        );
         Ok(())
     }
 }
@@ -45,10 +56,13 @@ impl Actor for Slow {
 async fn backpressure_and_priority() -> Result<(), Box<dyn std::error::Error>> {
     println!("1+2. bounded mailbox and the priority system channel");
     let gate = Arc::new(Semaphore::new(0));
-    let slow = Slow { gate: gate.clone(), done: 0 }
-        .spawn()
-        .with_config(ActorConfig::default().with_mailbox_capacity(4))
-        .await?;
+    let slow = Slow {
+        gate: gate.clone(),
+        done: 0,
+    }
+    .spawn()
+    .with_config(ActorConfig::default().with_mailbox_capacity(4))
+    .await?;
     slow.notify(0).await?; // taken at once; the handler now waits on the gate
     tokio::task::yield_now().await;
     let mut queued = 0;
@@ -56,7 +70,11 @@ async fn backpressure_and_priority() -> Result<(), Box<dyn std::error::Error>> {
         queued += 1;
     }
     assert!(matches!(slow.try_notify(99), Err(TrySendError::Full)));
-    println!("  mailbox full: {} of {} queued, try_notify -> Full", slow.mailbox_len(), slow.mailbox_capacity());
+    println!(
+        "  mailbox full: {} of {} queued, try_notify -> Full",
+        slow.mailbox_len(),
+        slow.mailbox_capacity()
+    );
     let status = tokio::spawn({
         let slow = slow.clone();
         async move { slow.get_status().await }
@@ -64,10 +82,16 @@ async fn backpressure_and_priority() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_millis(20)).await; // let the request reach the system channel
     gate.add_permits(1); // finish the job in progress; the status request goes next
     let status = status.await??;
-    println!("  get_status answered ahead of {} queued jobs: {:?}", status.mailbox_len, status.status);
+    println!(
+        "  get_status answered ahead of {} queued jobs: {:?}",
+        status.mailbox_len, status.status
+    );
     slow.stop(StopReason::Graceful).await?;
     gate.add_permits(1); // the job in progress finishes; then the stop overtakes the queue
-    println!("  stop accepted with a full mailbox -> {}", slow.wait_stopped().await);
+    println!(
+        "  stop accepted with a full mailbox -> {}",
+        slow.wait_stopped().await
+    );
     Ok(())
 }
 
@@ -96,17 +120,28 @@ impl Actor for Collector {
     type Response = (u32, usize);
 
     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
-        ctx.schedule(Feed::Tick).every(Duration::from_millis(20)).on_miss(MissPolicy::Skip).await?;
+        ctx.schedule(Feed::Tick)
+            .every(Duration::from_millis(20))
+            .on_miss(MissPolicy::Skip)
+            .await?;
         ctx.add_stream(tokio_stream_like(5));
         Ok(())
     }
 
-    async fn handle(&mut self, msg: Feed, ctx: &mut ActorContext<Self>) -> ActorResult<(u32, usize)> {
+    async fn handle(
+        &mut self,
+        msg: Feed,
+        ctx: &mut ActorContext<Self>,
+    ) -> ActorResult<(u32, usize)> {
         match msg {
             Feed::Tick => self.ticks += 1,
             Feed::Item(StreamEvent::Data(v)) => self.items.push(v),
             Feed::Item(StreamEvent::Finished) => {
-                println!("  stream finished after {:?}; {} stream(s) still active", self.items, ctx.active_stream_count());
+                println!(
+                    "  stream finished after {:?}; {} stream(s) still active",
+                    self.items,
+                    ctx.active_stream_count()
+                );
                 self.finished.notify_one();
             }
         }
@@ -127,7 +162,10 @@ struct ChannelStream(tokio::sync::mpsc::Receiver<u32>);
 
 impl futures_core::Stream for ChannelStream {
     type Item = u32;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<u32>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
         self.0.poll_recv(cx)
     }
 }
@@ -135,12 +173,21 @@ impl futures_core::Stream for ChannelStream {
 async fn timers_and_streams() -> Result<(), Box<dyn std::error::Error>> {
     println!("3. a recurring timer and a stream feeding one mailbox");
     let finished = Arc::new(Notify::new());
-    let collector = Collector { ticks: 0, items: Vec::new(), finished: finished.clone() }.spawn().await?;
+    let collector = Collector {
+        ticks: 0,
+        items: Vec::new(),
+        finished: finished.clone(),
+    }
+    .spawn()
+    .await?;
     finished.notified().await;
     tokio::time::sleep(Duration::from_millis(110)).await;
     let (ticks, items) = collector.send(Feed::Tick).await?;
     let status = collector.get_status().await?;
-    println!("  after ~110 ms: {ticks} ticks, {items} items; {} timer(s) active", status.timer_count);
+    println!(
+        "  after ~110 ms: {ticks} ticks, {items} items; {} timer(s) active",
+        status.timer_count
+    );
     collector.stop(StopReason::Graceful).await?;
     collector.wait_stopped().await;
     Ok(())
@@ -173,7 +220,9 @@ impl Actor for Boss {
     type Response = ();
 
     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
-        ctx.spawn_child(|| Flaky { served: 0 }).named("flaky").await?;
+        ctx.spawn_child(|| Flaky { served: 0 })
+            .named("flaky")
+            .await?;
         Ok(())
     }
 
@@ -181,8 +230,15 @@ impl Actor for Boss {
         Ok(())
     }
 
-    async fn on_child_stopped(&mut self, event: &ChildEvent, _: &mut ActorContext<Self>) -> ActorResult<()> {
-        println!("  boss: child {} ended ({}) -> {:?}", event.child_id, event.reason, event.action);
+    async fn on_child_stopped(
+        &mut self,
+        event: &ChildEvent,
+        _: &mut ActorContext<Self>,
+    ) -> ActorResult<()> {
+        println!(
+            "  boss: child {} ended ({}) -> {:?}",
+            event.child_id, event.reason, event.action
+        );
         Ok(())
     }
 }
@@ -203,13 +259,21 @@ async fn supervision_and_system() -> Result<(), Box<dyn std::error::Error>> {
                 _ => tokio::time::sleep(Duration::from_millis(1)).await,
             }
         };
-        let answers: Vec<_> = [flaky.send(()).await, flaky.send(()).await, flaky.send(()).await].into();
+        let answers: Vec<_> = [
+            flaky.send(()).await,
+            flaky.send(()).await,
+            flaky.send(()).await,
+        ]
+        .into();
         println!("  round {round}: {answers:?}");
         flaky.wait_stopped().await;
     }
     println!("  boss gave up: {}", boss.wait_stopped().await);
     let report = system.shutdown().await;
-    println!("  shutdown report: {report:?}; registered: {:?}", system.registered());
+    println!(
+        "  shutdown report: {report:?}; registered: {:?}",
+        system.registered()
+    );
     Ok(())
 }
 

@@ -46,7 +46,11 @@ impl Actor for Counter {
         println!("handle_failure: {error} (errors so far: {})", self.errors);
     }
 
-    async fn on_stopped(&mut self, reason: &StopReason, _ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    async fn on_stopped(
+        &mut self,
+        reason: &StopReason,
+        _ctx: &mut ActorContext<Self>,
+    ) -> ActorResult<()> {
         println!("counter stopped ({reason}) at value {}", self.value);
         Ok(())
     }
@@ -54,11 +58,14 @@ impl Actor for Counter {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let counter = Counter { value: 0, errors: 0 }
-        .spawn()
-        .named("counter")
-        .with_config(ActorConfig::default().with_mailbox_capacity(8))
-        .await?;
+    let counter = Counter {
+        value: 0,
+        errors: 0,
+    }
+    .spawn()
+    .named("counter")
+    .with_config(ActorConfig::default().with_mailbox_capacity(8))
+    .await?;
 
     for n in 1..=10 {
         counter.notify(Command::Add(n)).await?; // waits only for mailbox space
@@ -75,10 +82,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Err(TrySendError::Closed) => return Err("counter stopped unexpectedly".into()),
         }
     }
-    println!("try_notify accepted {accepted} before Full (capacity {})", counter.mailbox_capacity());
+    println!(
+        "try_notify accepted {accepted} before Full (capacity {})",
+        counter.mailbox_capacity()
+    );
 
     let status = counter.get_status().await?; // answered ahead of the queued messages
-    println!("status: {:?}, {} queued of {}", status.status, status.mailbox_len, status.mailbox_capacity);
+    println!(
+        "status: {:?}, {} queued of {}",
+        status.status, status.mailbox_len, status.mailbox_capacity
+    );
     println!("total = {}", counter.send(Command::Get).await?);
 
     counter.stop(StopReason::Graceful).await?;

@@ -373,6 +373,12 @@ impl Supervisor {
         }
         let in_flight = lock(&self.in_flight);
         let mut targets = Vec::new();
+        // Created incarnations whose slot is gone or moved on: nobody wants them, kill them.
+        for (incarnation, control) in &in_flight.created {
+            if !self.slots.iter().any(|s| s.incarnation == *incarnation) {
+                targets.push((control.clone(), Shutdown::Kill));
+            }
+        }
         for slot in self.slots.iter().rev() {
             for (_, control) in in_flight
                 .created
