@@ -40,6 +40,7 @@
 
 pub mod actor;
 pub mod error;
+mod rng;
 pub mod system;
 pub mod types;
 

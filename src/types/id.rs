@@ -22,7 +22,9 @@ impl ActorId {
 
     /// A fresh random id (UUID v4, lowercase, hyphenated).
     pub(crate) fn random() -> Self {
-        ActorId(Arc::from(uuid::Uuid::new_v4().hyphenated().to_string()))
+        let uuid = uuid::Builder::from_random_bytes(crate::rng::next_bytes()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        ActorId(Arc::from(&*uuid.hyphenated().encode_lower(&mut text)))
     }
 }
 
@@ -41,5 +43,21 @@ impl fmt::Display for ActorId {
 impl AsRef<str> for ActorId {
     fn as_ref(&self) -> &str {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_are_distinct_v4_uuids() {
+        let a = ActorId::random();
+        let b = ActorId::random();
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(a.as_str()).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(a.as_str(), a.as_str().to_lowercase());
+        assert_eq!(a.as_str().len(), 36);
     }
 }

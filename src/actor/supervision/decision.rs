@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::Backoff;
 use crate::types::{RestartStrategy, RestartType, StopReason};
 
 /// Whether an incarnation that ended with `reason` is restarted (SPEC §5.2 step 2).
@@ -31,6 +32,21 @@ pub(crate) fn restart_set(strategy: RestartStrategy, failed: usize, len: usize) 
         RestartStrategy::OneForAll => 0..len,
         RestartStrategy::RestForOne => failed..len,
     }
+}
+
+/// The delay before the `n`-th consecutive restart of a slot (SPEC §9.5):
+/// `min(max, min · 2^(n-1))` plus `jitter × sample × that`, with `sample` in `0.0..1.0`.
+pub(crate) fn backoff_delay(backoff: &Backoff, n: u32, sample: f64) -> Duration {
+    let doublings = n.saturating_sub(1).min(63);
+    let base = backoff
+        .min
+        .saturating_mul(1u32.checked_shl(doublings.min(31)).unwrap_or(u32::MAX));
+    let base = if doublings > 31 {
+        backoff.max
+    } else {
+        base.min(backoff.max)
+    };
+    base + base.mul_f64((backoff.jitter * sample).clamp(0.0, 1.0))
 }
 
 /// The sliding-window restart budget (SPEC §5.4).
@@ -158,6 +174,31 @@ mod tests {
     fn zero_budget_exhausts_at_once() {
         let mut budget = RestartBudget::new(0, Duration::from_secs(5));
         assert!(!budget.try_charge(Instant::now()));
+    }
+
+    #[test]
+    fn backoff_delay_table() {
+        let ms = Duration::from_millis;
+        let b = Backoff::exponential(ms(10), ms(100));
+        let table: &[(u32, f64, Duration)] = &[
+            (1, 0.0, ms(10)),
+            (2, 0.0, ms(20)),
+            (3, 0.0, ms(40)),
+            (4, 0.0, ms(80)),
+            (5, 0.0, ms(100)),
+            (40, 0.0, ms(100)),
+            (u32::MAX, 0.0, ms(100)),
+        ];
+        for (n, sample, expected) in table {
+            assert_eq!(backoff_delay(&b, *n, *sample), *expected, "restart #{n}");
+        }
+        let jittered = b.with_jitter(0.5);
+        assert_eq!(backoff_delay(&jittered, 1, 0.0), ms(10));
+        assert_eq!(
+            backoff_delay(&jittered, 1, 0.5),
+            ms(10) + ms(10).mul_f64(0.25)
+        );
+        assert!(backoff_delay(&jittered, 2, 0.999) < ms(30));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::stopping::stop_with_policy;
 use super::supervisor::{ChildNotice, InFlight};
@@ -73,12 +74,16 @@ pub(crate) struct RestartOrder {
 /// The body of a restart job.
 pub(crate) async fn run_restart_job(
     stops: Vec<(Arc<dyn ActorControl>, Shutdown)>,
+    delay: Duration,
     orders: Vec<RestartOrder>,
     in_flight: Arc<Mutex<InFlight>>,
     supervisor: Arc<dyn ActorControl>,
 ) {
     for (control, shutdown) in stops {
         stop_with_policy(control.as_ref(), shutdown).await;
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     for RestartOrder {
         starter,

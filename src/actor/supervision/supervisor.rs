@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use super::decision::{restart_set, should_restart, RestartBudget};
+use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
 use super::stopping::stop_with_policy;
 use super::SupervisionConfig;
@@ -79,6 +80,10 @@ pub(crate) struct Slot {
     /// The latest incarnation that reached `Running`.
     pub(crate) current: Option<Arc<dyn ActorControl>>,
     state: SlotState,
+    /// When the current incarnation reached `Running` (for the backoff's quiet-time reset).
+    started_at: Instant,
+    /// Consecutive restarts, for the backoff.
+    restarts_in_row: u32,
 }
 
 impl Slot {
@@ -102,6 +107,8 @@ impl Slot {
             incarnation,
             current: Some(control),
             state: SlotState::Alive,
+            started_at: Instant::now(),
+            restarts_in_row: 0,
         }
     }
 
@@ -208,6 +215,9 @@ impl Supervisor {
                     .find(|s| s.id == slot && s.incarnation == incarnation)
                 {
                     Some(s) => {
+                        if s.state == SlotState::Pending {
+                            s.started_at = Instant::now();
+                        }
                         s.current = Some(control);
                         s.state = SlotState::Alive;
                     }
@@ -270,6 +280,7 @@ impl Supervisor {
             };
         }
         let event = self.slots[index].event(reason, SupervisionAction::Restarted);
+        let delay = self.backoff_for(index);
         let failed_id = self.slots[index].id.clone();
         let mut stops = Vec::new();
         let mut orders = Vec::new();
@@ -318,6 +329,7 @@ impl Supervisor {
         self.jobs.retain(|job| !job.is_finished());
         let job = tokio::spawn(run_restart_job(
             stops,
+            delay,
             orders,
             self.in_flight.clone(),
             me.clone(),
@@ -327,6 +339,19 @@ impl Supervisor {
             events: vec![event],
             stop: None,
         }
+    }
+
+    /// Counts a restart of slot `index` and returns how long to wait before it (§9.5).
+    fn backoff_for(&mut self, index: usize) -> Duration {
+        let Some(backoff) = self.config.backoff else {
+            return Duration::ZERO;
+        };
+        let slot = &mut self.slots[index];
+        if slot.started_at.elapsed() >= backoff.reset_after {
+            slot.restarts_in_row = 0;
+        }
+        slot.restarts_in_row = slot.restarts_in_row.saturating_add(1);
+        backoff_delay(&backoff, slot.restarts_in_row, crate::rng::next_f64())
     }
 
     /// `ctx.stop_child` (§5.6): remove the slot, cancel a pending restart, stop the incarnation.
