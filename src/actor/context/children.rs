@@ -10,7 +10,7 @@ use crate::actor::handle::ActorHandle;
 use crate::actor::runtime::exit::ParentLink;
 use crate::actor::runtime::launch::{spawn_and_wait, LaunchSpec};
 use crate::actor::runtime::ActorConfig;
-use crate::actor::supervision::{FactoryStarter, Slot};
+use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
 use crate::actor::Actor;
 use crate::error::{ActorError, SpawnError, SupervisionError};
 use crate::types::{ActorId, RestartType, Shutdown};
@@ -151,16 +151,15 @@ where
                 }),
             };
             let handle = spawn_and_wait(actor, spec).await?;
-            supervisor.add_slot(Slot::new_alive(
+            let spec = ChildSpec {
                 id,
                 name,
                 restart_type,
                 shutdown,
                 config,
-                Arc::new(starter),
-                incarnation,
-                handle.control(),
-            ));
+                starter: Arc::new(starter),
+            };
+            supervisor.add_slot(Slot::new_alive(spec, incarnation, handle.control()));
             Ok(handle)
         })
     }

@@ -17,7 +17,7 @@ use crate::types::{StreamEvent, StreamId};
 #[derive(Default)]
 pub(crate) struct StreamSet {
     next_id: u64,
-    active: HashMap<u64, Option<AbortHandle>>,
+    active: HashMap<u64, AbortHandle>,
     /// Set at the stop commit: later streams get an id but are dropped unpolled.
     shut: bool,
 }
@@ -50,7 +50,7 @@ impl StreamSet {
         self.next_id += 1;
         if !self.shut {
             let task = tokio::spawn(forward::<A, S>(mailbox.clone(), id, stream));
-            self.active.insert(id, Some(task.abort_handle()));
+            self.active.insert(id, task.abort_handle());
         }
         StreamId(id)
     }
@@ -58,7 +58,7 @@ impl StreamSet {
     pub(crate) fn cancel(&mut self, id: StreamId) -> Result<(), StreamError> {
         match self.active.remove(&id.0) {
             Some(task) => {
-                task.inspect(AbortHandle::abort);
+                task.abort();
                 Ok(())
             }
             None => Err(StreamError::NotFound),
@@ -67,7 +67,7 @@ impl StreamSet {
 
     pub(crate) fn cancel_all(&mut self) {
         for (_, task) in self.active.drain() {
-            task.inspect(AbortHandle::abort);
+            task.abort();
         }
     }
 

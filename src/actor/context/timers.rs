@@ -22,7 +22,7 @@ use crate::types::{MissPolicy, RecurringId};
 const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 struct TimerEntry {
-    task: Option<AbortHandle>,
+    task: AbortHandle,
     one_shot: bool,
 }
 
@@ -54,17 +54,13 @@ impl TimerSet {
 
     pub(crate) fn cancel(&mut self, id: RecurringId) -> Result<(), TimerError> {
         let entry = self.active.remove(&id.0).ok_or(TimerError::NotFound)?;
-        if let Some(task) = entry.task {
-            task.abort();
-        }
+        entry.task.abort();
         Ok(())
     }
 
     pub(crate) fn cancel_all(&mut self) {
         for (_, entry) in self.active.drain() {
-            if let Some(task) = entry.task {
-                task.abort();
-            }
+            entry.task.abort();
         }
     }
 
@@ -83,13 +79,7 @@ impl TimerSet {
         self.next_id += 1;
         if !self.shut {
             let task = start(mailbox.clone(), id).abort_handle();
-            self.active.insert(
-                id,
-                TimerEntry {
-                    task: Some(task),
-                    one_shot,
-                },
-            );
+            self.active.insert(id, TimerEntry { task, one_shot });
         }
         RecurringId(id)
     }

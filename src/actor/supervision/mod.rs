@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub(crate) use restart::FactoryStarter;
 pub(crate) use stopping::kill_children;
-pub(crate) use supervisor::{ChildNotice, NoticeOutcome, Slot, Supervisor};
+pub(crate) use supervisor::{ChildNotice, ChildSpec, NoticeOutcome, Slot, Supervisor};
 
 use crate::error::SpawnError;
 use crate::types::RestartStrategy;

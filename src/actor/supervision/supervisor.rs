@@ -86,17 +86,31 @@ pub(crate) struct Slot {
     restarts_in_row: u32,
 }
 
+/// What `spawn_child` fixes for a slot's whole life.
+pub(crate) struct ChildSpec {
+    pub(crate) id: ActorId,
+    pub(crate) name: Option<String>,
+    pub(crate) restart_type: RestartType,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) config: ActorConfig,
+    pub(crate) starter: Arc<dyn ChildStarter>,
+}
+
 impl Slot {
+    /// A slot whose first incarnation has just started.
     pub(crate) fn new_alive(
-        id: ActorId,
-        name: Option<String>,
-        restart_type: RestartType,
-        shutdown: Shutdown,
-        config: ActorConfig,
-        starter: Arc<dyn ChildStarter>,
+        spec: ChildSpec,
         incarnation: u64,
         control: Arc<dyn ActorControl>,
     ) -> Self {
+        let ChildSpec {
+            id,
+            name,
+            restart_type,
+            shutdown,
+            config,
+            starter,
+        } = spec;
         Slot {
             id,
             name,
