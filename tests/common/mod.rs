@@ -194,13 +194,13 @@ impl Drop for Probe {
 /// Messages understood by [`Probe`].
 #[derive(Clone)]
 pub enum Msg {
-    /// Logs `h<n>`, answers `n`.
+    /// Logs `m<n>`, answers `n`.
     Echo(u64),
-    /// Logs `h<n>` and returns `Err(user("fail <n>"))`.
+    /// Logs `m<n>` and returns `Err(user("fail <n>"))`.
     Fail(u64),
     /// Panics with "handler panic <n>".
     Panic(u64),
-    /// Logs `h<n>`, waits at the gate, answers `n`.
+    /// Logs `m<n>`, waits at the gate, answers `n`.
     Block(u64, Arc<Gate>),
     /// Sleeps (tokio time), then answers `n`.
     Sleep(u64, Duration),
@@ -250,22 +250,22 @@ impl Actor for Probe {
     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<u64> {
         match msg {
             Msg::Echo(n) => {
-                self.log.push(format!("h{n}"));
+                self.log.push(format!("m{n}"));
                 Ok(n)
             }
             Msg::Fail(n) => {
-                self.log.push(format!("h{n}"));
+                self.log.push(format!("m{n}"));
                 Err(ActorError::user(format!("fail {n}")))
             }
             Msg::Panic(n) => panic!("handler panic {n}"),
             Msg::Block(n, gate) => {
-                self.log.push(format!("h{n}"));
+                self.log.push(format!("m{n}"));
                 gate.pass().await;
                 Ok(n)
             }
             Msg::Sleep(n, d) => {
                 tokio::time::sleep(d).await;
-                self.log.push(format!("h{n}"));
+                self.log.push(format!("m{n}"));
                 Ok(n)
             }
             Msg::Hang => std::future::pending().await,
