@@ -160,6 +160,8 @@ pub struct Script {
     pub pre_stop: Act,
     pub on_stopped: Act,
     pub panic_in_handle_failure: bool,
+    /// `pre_stop` vetoes this many times before consulting `pre_stop`'s [`Act`].
+    pub vetoes: u32,
     /// `try_notify`s sent to `self_handle()` from `on_started` (before any gate wait).
     pub self_notify_on_start: Vec<u64>,
 }
@@ -283,6 +285,10 @@ impl Actor for Probe {
 
     async fn pre_stop(&mut self, reason: &StopReason, _: &mut ActorContext<Self>) -> bool {
         self.log.push(format!("pre_stop:{}", reason_tag(reason)));
+        if self.script.vetoes > 0 {
+            self.script.vetoes -= 1;
+            return false;
+        }
         self.script.pre_stop.clone().run("pre_stop").await.is_ok()
     }
 
