@@ -162,6 +162,8 @@ pub struct Script {
     pub panic_in_handle_failure: bool,
     /// `pre_stop` vetoes this many times before consulting `pre_stop`'s [`Act`].
     pub vetoes: u32,
+    /// If set, `on_stopped` also logs `stopped:<tag>` (to order several actors in one log).
+    pub tag: Option<String>,
     /// `try_notify`s sent to `self_handle()` from `on_started` (before any gate wait).
     pub self_notify_on_start: Vec<u64>,
 }
@@ -300,6 +302,9 @@ impl Actor for Probe {
         self.log.push(format!("on_stopped:{}", reason_tag(reason)));
         self.log
             .push(format!("status:on_stopped:{:?}", ctx.status()));
+        if let Some(tag) = &self.script.tag {
+            self.log.push(format!("stopped:{tag}"));
+        }
         self.script.on_stopped.clone().run("on_stopped").await
     }
 
