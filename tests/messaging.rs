@@ -250,6 +250,8 @@ async fn mailbox_len_invariant_excludes_message_in_progress() {
 }
 
 // 23
+// Handles hash by id only, so interior mutability behind the handle cannot change the key.
+#[allow(clippy::mutable_key_type)]
 #[tokio::test]
 async fn handle_equality_and_hash() {
     let a = spawn_probe(&Log::default(), 8).await;
