@@ -301,3 +301,37 @@ async fn stop_releases_one_hundred_parked_senders() {
     within("wait", h.wait_stopped()).await;
     assert_eq!(log.with_prefix("m"), ["m1"]);
 }
+
+/// §7: a system item overtakes every mailbox message not yet started, also when the actor was
+/// idle (parked waiting for mail) at the moment both arrived.
+#[tokio::test]
+async fn stop_overtakes_messages_queued_while_idle() {
+    let log = Log::default();
+    let h = spawn_probe(&log, 8).await;
+    settle().await; // the actor is parked, waiting for mail
+    for n in 1..=3 {
+        assert!(h.try_notify(Msg::Echo(n)).is_ok());
+    }
+    within("stop", h.stop(StopReason::Graceful))
+        .await
+        .expect("stop");
+    within("wait", h.wait_stopped()).await;
+    assert!(
+        log.with_prefix("m").is_empty(),
+        "queued messages must be discarded: {:?}",
+        log.all()
+    );
+}
+
+/// §7: `get_status` queued behind idle-time mail is answered before it.
+#[tokio::test]
+async fn status_overtakes_messages_queued_while_idle() {
+    let log = Log::default();
+    let h = spawn_probe(&log, 8).await;
+    settle().await;
+    for n in 1..=3 {
+        assert!(h.try_notify(Msg::Echo(n)).is_ok());
+    }
+    let st = within("status", h.get_status()).await.expect("status");
+    assert_eq!(st.mailbox_len, 3, "status served before any queued message");
+}
