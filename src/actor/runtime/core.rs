@@ -90,6 +90,11 @@ impl Core {
         Ok(())
     }
 
+    /// Whether a system item was pushed and not yet drained (does not consume the signal).
+    pub(crate) fn system_signal_pending(&self) -> bool {
+        self.system_pending.load(Ordering::Acquire)
+    }
+
     /// Consumes the "system item pending" signal; the caller then drains the channel.
     pub(crate) fn take_system_signal(&self) -> bool {
         self.system_pending.load(Ordering::Relaxed)

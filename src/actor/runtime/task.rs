@@ -152,8 +152,17 @@ impl<A: Actor> Live<A> {
                     }
                 }
             }
+            let core = self.ctx.core();
+            let mailbox = &mut self.mailbox;
             let next = poll_fn(|cx| {
-                if let Poll::Ready(Some(envelope)) = self.mailbox.poll_recv(cx) {
+                // A system item that arrived while the loop was parked must still overtake
+                // the mailbox messages queued alongside it (§7).
+                if core.system_signal_pending() {
+                    if let Poll::Ready(Some(msg)) = system_rx.poll_recv(cx) {
+                        return Poll::Ready(Next::System(msg));
+                    }
+                }
+                if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
                     return Poll::Ready(Next::Mail(envelope));
                 }
                 match system_rx.poll_recv(cx) {
