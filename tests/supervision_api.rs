@@ -551,3 +551,92 @@ async fn killing_a_supervisor_kills_its_children() {
         .collect();
     assert!(hooks.is_empty(), "no hook ran: {hooks:?}");
 }
+
+// §5.6: stop_child on a slot whose restart is pending cancels the restart.
+#[tokio::test(start_paused = true)]
+async fn stop_child_cancels_pending_restart() {
+    let env = Env::new();
+    let slow = Behaviour {
+        slow_on_stopped: Some(Duration::from_secs(2)),
+        ..Behaviour::default()
+    };
+    let sup = spawn_sup(
+        &env,
+        "sup",
+        SupervisionConfig::one_for_all(),
+        vec![
+            ChildSpec::worker("a").behaviour(slow),
+            ChildSpec::worker("b"),
+        ],
+    )
+    .await;
+    let b0 = env.worker("b");
+    let _ = within("fail", b0.send(W::Fail)).await;
+    events_at_least(&env, "sup", 1).await;
+    let kids = children(&sup).await;
+    assert!(kids[1].restart_pending, "{kids:?}");
+    // b's restart waits for a's slow stop; stop b meanwhile.
+    let (r, _) = stop_child(&sup, b0.id().clone()).await;
+    assert!(r.is_ok(), "{r:?}");
+    let evs = events_at_least(&env, "sup", 2).await;
+    assert_eq!(evs[1].child, "b");
+    assert_eq!(evs[1].event.action, SupervisionAction::Removed);
+    let kids = settled(&sup, 1).await;
+    assert_eq!(kids[0].id, *env.worker("a").id());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(env.starts("b"), 1, "b's pending restart was cancelled");
+    assert_eq!(env.starts("a"), 2, "a was restarted");
+    assert!(!env.worker("b").is_alive());
+    assert_eq!(env.events("sup").len(), 2);
+    sup.stop(StopReason::Graceful).await.unwrap();
+    terminated(&sup).await;
+}
+
+// §4.2/§4.3: Kill reaches a supervisor while it waits inside `stop_child` for a child that
+// vetoes ParentRequest; the kill cascade must still take that child down ("no child outlives
+// its parent").
+#[tokio::test(start_paused = true)]
+async fn kill_during_stop_child_kills_the_child_being_stopped() {
+    for shutdown in [
+        Shutdown::Infinity,
+        Shutdown::Timeout(Duration::from_secs(60)),
+    ] {
+        let env = Env::new();
+        let veto = Behaviour {
+            veto_parent: true,
+            ..Behaviour::default()
+        };
+        let sup = spawn_sup(
+            &env,
+            "sup",
+            SupervisionConfig::default(),
+            vec![ChildSpec::worker("stubborn")
+                .behaviour(veto)
+                .shutdown(shutdown)],
+        )
+        .await;
+        let child = env.worker("stubborn");
+        let pending = tokio::spawn({
+            let sup = sup.clone();
+            let id = child.id().clone();
+            async move { sup.send(S::StopChild(id)).await }
+        });
+        poll_until("child asked to stop", || {
+            !env.lines_with(0, "pre_stop:stubborn").is_empty()
+        })
+        .await;
+        sup.stop(StopReason::Kill).await.unwrap();
+        assert!(matches!(terminated(&sup).await, StopReason::Kill));
+        assert!(
+            matches!(
+                within("stop_child caller", pending).await.unwrap(),
+                Err(AskError::ResponseDropped)
+            ),
+            "{shutdown:?}"
+        );
+        assert!(
+            !child.is_alive(),
+            "{shutdown:?}: the child outlived its killed supervisor"
+        );
+    }
+}

@@ -331,3 +331,47 @@ async fn one_for_all_drops_temporary_siblings() {
     sup.stop(StopReason::Graceful).await.unwrap();
     terminated(&sup).await;
 }
+
+// §5.2 step 7: an incident whose restart set overlaps a pending restart leaves those members to
+// the restart already under way: every child is restarted exactly once.
+#[tokio::test(start_paused = true)]
+async fn overlapping_restart_sets_restart_each_member_once() {
+    let env = Env::new();
+    let slow = Behaviour {
+        slow_on_stopped: Some(Duration::from_secs(2)),
+        ..Behaviour::default()
+    };
+    let sup = spawn_sup(
+        &env,
+        "sup",
+        SupervisionConfig::rest_for_one(),
+        vec![
+            ChildSpec::worker("a"),
+            ChildSpec::worker("b"),
+            ChildSpec::worker("c").behaviour(slow),
+        ],
+    )
+    .await;
+    // b fails: set {b, c}; the job waits for c's slow stop.
+    let _ = within("fail b", env.worker("b").send(W::Fail)).await;
+    events_at_least(&env, "sup", 1).await;
+    // a fails meanwhile: set {a, b, c}; b and c are already pending.
+    let _ = within("fail a", env.worker("a").send(W::Fail)).await;
+    let evs = events_at_least(&env, "sup", 2).await;
+    assert_eq!(evs[1].child, "a");
+    assert_eq!(evs[1].event.action, SupervisionAction::Restarted);
+    settled(&sup, 3).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    for l in ["a", "b", "c"] {
+        assert_eq!(env.starts(l), 2, "{l} restarted exactly once");
+        assert!(env.worker(l).is_alive());
+    }
+    assert_eq!(
+        env.lines_with(0, "stop:c"),
+        vec!["stop:c:parent"],
+        "c stopped once"
+    );
+    assert_eq!(env.events("sup").len(), 2);
+    sup.stop(StopReason::Graceful).await.unwrap();
+    terminated(&sup).await;
+}

@@ -233,3 +233,83 @@ async fn system_shutdown_with_vetoing_child() {
     assert_eq!(env.starts("stubborn"), 1);
     assert!(env.all_events().is_empty());
 }
+
+// §4.3 step 3: a supervisor stopped while a group restart is still stopping a slow sibling
+// abandons the restart; nothing outlives it and nothing is started afterwards.
+#[tokio::test(start_paused = true)]
+async fn stop_during_group_restart_leaves_nothing_alive() {
+    for reason in [StopReason::Graceful, StopReason::Kill] {
+        let env = Env::new();
+        let sup = spawn_sup(
+            &env,
+            "sup",
+            SupervisionConfig::one_for_all(),
+            vec![
+                ChildSpec::worker("a").behaviour(slow()),
+                ChildSpec::worker("b"),
+            ],
+        )
+        .await;
+        let a = env.worker("a");
+        let _ = within("fail", env.worker("b").send(W::Fail)).await;
+        events_at_least(&env, "sup", 1).await;
+        // The restart job is now waiting for a's slow on_stopped.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(a.is_alive(), "a is still stopping");
+        let what = kind(&reason);
+        sup.stop(reason).await.unwrap();
+        terminated(&sup).await;
+        assert!(!a.is_alive(), "{what}: a outlived its supervisor");
+        assert!(
+            !env.worker("a").is_alive() && !env.worker("b").is_alive(),
+            "{what}"
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            env.starts("a"),
+            1,
+            "{what}: a not restarted after the supervisor stopped"
+        );
+        assert_eq!(
+            env.starts("b"),
+            1,
+            "{what}: b not restarted after the supervisor stopped"
+        );
+    }
+}
+
+// §4.3 step 3: "incarnations they already created are stopped too" — a restarted child still
+// in its (slow) on_started when the supervisor stops does not outlive the supervisor.
+#[tokio::test(start_paused = true)]
+async fn stop_while_restarted_child_is_starting_leaves_nothing_alive() {
+    for reason in [StopReason::Graceful, StopReason::Kill] {
+        let env = Env::new();
+        let b = Behaviour {
+            slow_on_started_from: Some((2, Duration::from_secs(2))),
+            ..Behaviour::default()
+        };
+        let sup = spawn_sup(
+            &env,
+            "sup",
+            SupervisionConfig::one_for_one(),
+            vec![ChildSpec::worker("b").behaviour(b)],
+        )
+        .await;
+        let _ = within("fail", env.worker("b").send(W::Fail)).await;
+        events_at_least(&env, "sup", 1).await;
+        poll_until("b restarting", || env.starts("b") == 2).await;
+        let b1 = env.worker("b");
+        assert!(b1.is_alive());
+        let kids = children(&sup).await;
+        assert!(kids[0].restart_pending && !kids[0].is_alive, "{kids:?}");
+        let what = kind(&reason);
+        sup.stop(reason).await.unwrap();
+        terminated(&sup).await;
+        assert!(
+            !b1.is_alive(),
+            "{what}: the starting incarnation outlived its supervisor"
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(env.starts("b"), 2, "{what}");
+    }
+}

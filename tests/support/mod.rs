@@ -182,6 +182,8 @@ pub struct Behaviour {
     pub fail_on_started_from: Option<usize>,
     /// The factory panics when this is its n-th call (1-based) or later.
     pub factory_panic_from: Option<usize>,
+    /// `on_started` sleeps this long when this is the n-th start (1-based) or later.
+    pub slow_on_started_from: Option<(usize, Duration)>,
 }
 
 /// A child that counts `Inc` messages and logs its lifecycle with its label.
@@ -235,6 +237,12 @@ impl Actor for Worker {
     }
 
     async fn on_started(&mut self, _: &mut ActorContext<Self>) -> ActorResult<()> {
+        if let Some((n, d)) = self.b.slow_on_started_from {
+            if self.start_no >= n {
+                tokio::time::sleep(d).await;
+                self.env.push(format!("started-done:{}", self.label));
+            }
+        }
         match self.b.fail_on_started_from {
             Some(n) if self.start_no >= n => Err(ActorError::user(format!(
                 "{} failed in on_started",
