@@ -82,6 +82,7 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    #[allow(clippy::too_many_arguments)] // one per slot field; called from spawn_child only
     pub(crate) fn new_alive(
         id: ActorId,
         name: Option<String>,
