@@ -640,3 +640,35 @@ async fn kill_during_stop_child_kills_the_child_being_stopped() {
         );
     }
 }
+
+// §3.7: a name registered in the home system by a non-child → NameTaken; nothing is added.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spawn_child_with_name_taken_in_system_is_name_taken() {
+    let env = Env::new();
+    let sys = ActorSystem::create(unique("sys")).unwrap();
+    let name = unique("taken");
+    let other = within(
+        "spawn",
+        Worker::new("other", env.clone(), Behaviour::default())
+            .spawn()
+            .named(&name)
+            .on_system(&sys),
+    )
+    .await
+    .unwrap();
+    let sup = spawn_sup_on(&env, &sys, "sup", vec![]).await;
+    match spawn_child(&sup, ChildSpec::worker("kid").named(&name)).await {
+        Err(ActorError::Spawn(SpawnError::NameTaken { name: n, system })) => {
+            assert_eq!(n, name);
+            assert_eq!(system, sys.name());
+        }
+        other => panic!("expected NameTaken, got {other:?}"),
+    }
+    assert!(children(&sup).await.is_empty());
+    assert_eq!(env.starts("kid"), 0);
+    assert_eq!(sys.get::<Worker>(&name), Some(other.clone()));
+    sup.stop(StopReason::Graceful).await.unwrap();
+    terminated(&sup).await;
+    other.stop(StopReason::Graceful).await.unwrap();
+    terminated(&other).await;
+}
