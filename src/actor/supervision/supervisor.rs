@@ -154,6 +154,9 @@ pub(crate) struct Supervisor {
     next_incarnation: u64,
     jobs: Vec<AbortHandle>,
     in_flight: Arc<Mutex<InFlight>>,
+    /// Incarnations a `stop_child` in progress is stopping (their slot is already deleted), so
+    /// a `Kill` that interrupts `stop_child` still finds them for the kill cascade.
+    stopping: Vec<Arc<dyn ActorControl>>,
 }
 
 impl Supervisor {
@@ -167,6 +170,7 @@ impl Supervisor {
             next_incarnation: 0,
             jobs: Vec::new(),
             in_flight: Arc::default(),
+            stopping: Vec::new(),
         }
     }
 
@@ -394,10 +398,12 @@ impl Supervisor {
                     .map(|(_, c)| c.clone()),
             );
         }
+        self.stopping.extend(targets.iter().cloned());
         let mut reason = StopReason::ParentRequest;
         for target in targets.iter().rev() {
             reason = stop_with_policy(target.as_ref(), slot.shutdown).await;
         }
+        self.stopping.clear();
         let event = slot.event(reason, SupervisionAction::Removed);
         let _ = me
             .core()
@@ -411,8 +417,13 @@ impl Supervisor {
             job.abort();
         }
         let in_flight = lock(&self.in_flight);
-        let mut targets = Vec::new();
-        // Created incarnations whose slot is gone or moved on: nobody wants them, kill them.
+        // Incarnations a `stop_child` is stopping right now, and created incarnations whose
+        // slot is gone or moved on: nobody wants them any more, kill them.
+        let mut targets: Vec<_> = self
+            .stopping
+            .iter()
+            .map(|control| (control.clone(), Shutdown::Kill))
+            .collect();
         for (incarnation, control) in &in_flight.created {
             if !self.slots.iter().any(|s| s.incarnation == *incarnation) {
                 targets.push((control.clone(), Shutdown::Kill));
