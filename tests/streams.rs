@@ -634,7 +634,16 @@ async fn endless_stream_does_not_starve_direct_messages() {
         .collect();
     assert_eq!(notes, (0..10).collect::<Vec<_>>());
     assert_eq!(finished_count(&log), 0);
-    assert!(matches!(cancel(&h, id).await, Ok(())));
+    ask(&h, M::CancelAll).await;
+    assert_eq!(count(&h).await, 0);
+    assert!(matches!(cancel(&h, id).await, Err(StreamError::NotFound)));
+    let handled = nums(&log).len();
+    settle().await;
+    assert_eq!(
+        nums(&log).len(),
+        handled,
+        "items handled after cancel_all_streams"
+    );
 }
 
 /// §7: direct `notify`s sent while a long finite stream flows are all handled before that stream's
