@@ -848,3 +848,58 @@ async fn timed_stream_under_backpressure() {
     assert_eq!(seen, (0..seen.len() as u64).collect::<Vec<_>>());
     assert!(matches!(cancel(&h, id).await, Ok(())));
 }
+
+/// §3.4: a stream attached after the stop commit (from `on_stopped`) is inert: it gets an id, is
+/// dropped without being polled, and no forwarding task outlives the actor.
+#[tokio::test(start_paused = true)]
+async fn streams_added_in_on_stopped_are_inert() {
+    type Rx = Arc<Mutex<Option<mpsc::Receiver<u64>>>>;
+    struct Late {
+        rx: Rx,
+        handled: Arc<Mutex<Vec<u64>>>,
+    }
+    impl Actor for Late {
+        type Message = StreamEvent<u64>;
+        type Response = ();
+        async fn handle(
+            &mut self,
+            e: StreamEvent<u64>,
+            _: &mut ActorContext<Self>,
+        ) -> ActorResult<()> {
+            if let StreamEvent::Data(v) = e {
+                self.handled.lock().unwrap().push(v);
+            }
+            Ok(())
+        }
+        async fn on_stopped(
+            &mut self,
+            _: &StopReason,
+            ctx: &mut ActorContext<Self>,
+        ) -> ActorResult<()> {
+            let rx = self.rx.lock().unwrap().take().unwrap();
+            ctx.add_stream(ReceiverStream::new(rx));
+            ctx.add_stream(tokio_stream::iter(0..10u64));
+            tokio::task::yield_now().await;
+            Ok(())
+        }
+    }
+
+    let baseline = alive_tasks();
+    let (tx, rx) = mpsc::channel::<u64>(4);
+    tx.send(1).await.unwrap();
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let h = Late {
+        rx: Arc::new(Mutex::new(Some(rx))),
+        handled: handled.clone(),
+    }
+    .spawn()
+    .await
+    .unwrap();
+    h.stop(StopReason::Graceful).await.unwrap();
+    timeout(LIMIT, h.wait_stopped()).await.unwrap();
+    timeout(LIMIT, tx.closed())
+        .await
+        .expect("stream added in on_stopped was not dropped");
+    assert!(handled.lock().unwrap().is_empty());
+    assert_eq!(tasks_back_to(baseline).await, baseline);
+}

@@ -1054,3 +1054,67 @@ async fn ten_thousand_actors_with_a_timer_each_stop_on_shutdown() {
         "ticks after shutdown"
     );
 }
+
+/// §3.4: timers created after the stop commit (from `on_stopped`) are accepted but inert: the
+/// awaits succeed, nothing is delivered and no timer task outlives the actor.
+#[tokio::test(start_paused = true)]
+async fn timers_created_in_on_stopped_are_inert() {
+    #[derive(Clone)]
+    struct Late(Arc<Mutex<Vec<String>>>);
+    impl Actor for Late {
+        type Message = u32;
+        type Response = ();
+        async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<()> {
+            self.0.lock().unwrap().push(format!("handled {n}"));
+            Ok(())
+        }
+        async fn on_stopped(
+            &mut self,
+            _: &StopReason,
+            ctx: &mut ActorContext<Self>,
+        ) -> ActorResult<()> {
+            let a = ctx.schedule(1).after(Duration::ZERO).await;
+            let b = ctx.schedule(2).at(Instant::now()).await;
+            let c = ctx.schedule(3).every(ms(10)).await;
+            let d = ctx.schedule(4).after(Duration::MAX).await;
+            self.0.lock().unwrap().push(format!(
+                "{} {} {} {}",
+                a.is_ok(),
+                b.is_ok(),
+                c.is_ok(),
+                d.is_ok()
+            ));
+            // Give any (wrongly) live timer task a chance to deliver into the mailbox.
+            tokio::task::yield_now().await;
+            tokio::time::sleep(ms(50)).await;
+            Ok(())
+        }
+    }
+
+    let baseline = alive_tasks();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let h = Late(log.clone()).spawn().await.unwrap();
+    h.stop(StopReason::Graceful).await.unwrap();
+    timeout(LIMIT, h.wait_stopped()).await.unwrap();
+    assert_eq!(
+        *log.lock().unwrap(),
+        vec!["true true true true".to_string()]
+    );
+    assert_eq!(tasks_back_to(baseline).await, baseline);
+}
+
+/// `after(Duration::MAX)` and `at(far future)` neither panic nor fire.
+#[tokio::test(start_paused = true)]
+async fn huge_delays_do_not_panic() {
+    let (h, log) = spawn_timed(8).await;
+    after(&h, 1, Duration::MAX).await;
+    let far = Instant::now() + Duration::from_secs(86_400 * 365 * 10);
+    assert!(matches!(
+        ask(&h, M::At(2, far)).await,
+        R::Scheduled(Ok(_), _)
+    ));
+    assert_eq!(count(&h).await, 2);
+    step(Duration::from_secs(86_400)).await;
+    assert!(tags(&log).is_empty());
+    assert!(h.is_alive());
+}
