@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod actor;
+mod clock;
 pub mod error;
 mod rng;
 pub mod system;

@@ -7,6 +7,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::{ShutdownPolicy, ShutdownReport};
 use crate::actor::runtime::core::ActorControl;
+use crate::clock::deadline_after;
 use crate::types::StopReason;
 
 /// How long a shutdown waits for killed actors beyond its timeout.
@@ -19,8 +20,8 @@ pub(crate) async fn stop_roots(
 ) -> ShutdownReport {
     let mut report = ShutdownReport::default();
     let start = Instant::now();
-    let deadline = start + policy.timeout;
-    let hard_deadline = deadline + KILL_GRACE;
+    let deadline = deadline_after(start, policy.timeout);
+    let hard_deadline = deadline_after(deadline, KILL_GRACE);
     for root in roots {
         let core = root.core();
         let now = Instant::now();

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use super::ActorContext;
 use crate::actor::handle::ActorHandle;
+use crate::actor::runtime::core::lock;
 use crate::actor::runtime::exit::ParentLink;
-use crate::actor::runtime::launch::{spawn_and_wait, LaunchSpec};
+use crate::actor::runtime::launch::{launch, started, LaunchSpec};
 use crate::actor::runtime::ActorConfig;
 use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
 use crate::actor::Actor;
@@ -133,6 +134,7 @@ where
             if supervisor.has_slot(&id) {
                 return Err(SpawnError::DuplicateChild(id).into());
             }
+            config.validate()?;
             let starter = FactoryStarter::new(factory);
             let actor = starter.build()?;
             let incarnation = supervisor.next_incarnation();
@@ -150,7 +152,15 @@ where
                     incarnation,
                 }),
             };
-            let handle = spawn_and_wait(actor, spec).await?;
+            // While the child starts, the supervisor's stop or kill must still find it.
+            let (handle, startup) = launch(actor, spec)?;
+            let in_flight = supervisor.in_flight().clone();
+            lock(&in_flight)
+                .created
+                .push((incarnation, handle.control()));
+            let outcome = started(startup).await;
+            lock(&in_flight).acknowledge(incarnation);
+            outcome.map_err(|e| SpawnError::Init(Box::new(e)))?;
             let spec = ChildSpec {
                 id,
                 name,

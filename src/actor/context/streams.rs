@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 use std::future::poll_fn;
 use std::pin::Pin;
+use std::task::Poll;
 
 use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
+use crate::actor::runtime::guard::caught_sync;
 use crate::actor::runtime::mailbox::Envelope;
 use crate::actor::Actor;
 use crate::error::StreamError;
@@ -25,6 +27,11 @@ pub(crate) struct StreamSet {
 impl StreamSet {
     pub(crate) fn len(&self) -> usize {
         self.active.len()
+    }
+
+    /// Whether the stream is attached and not finished or cancelled.
+    pub(crate) fn is_active(&self, id: u64) -> bool {
+        self.active.contains_key(&id)
     }
 
     /// Whether a dispatched stream event may reach `handle`; the stream stops being active when
@@ -84,33 +91,57 @@ impl Drop for StreamSet {
 }
 
 /// Polls the stream one item at a time, each waiting for mailbox space; then one `Finished`.
+///
+/// The stream and the `From` conversion are user code: a panic in either ends the stream, is
+/// reported to `handle_failure` as `ActorError::Panic`, and is followed by `Finished`.
 async fn forward<A, S>(mailbox: mpsc::Sender<Envelope<A>>, stream: u64, mut source: S)
 where
     A: Actor,
     S: Stream + Send + Unpin + 'static,
     A::Message: From<StreamEvent<S::Item>>,
 {
-    while let Some(item) = poll_fn(|cx| Pin::new(&mut source).poll_next(cx)).await {
-        let msg = A::Message::from(StreamEvent::Data(item));
+    let failure = loop {
+        let polled = poll_fn(
+            |cx| match caught_sync(|| Pin::new(&mut source).poll_next(cx)) {
+                Ok(poll) => poll.map(|item| item.map(Ok)),
+                Err(panic) => Poll::Ready(Some(Err(panic))),
+            },
+        )
+        .await;
+        let msg = match polled {
+            None => break None,
+            Some(Err(panic)) => break Some(panic),
+            Some(Ok(item)) => match caught_sync(|| A::Message::from(StreamEvent::Data(item))) {
+                Ok(msg) => msg,
+                Err(panic) => break Some(panic),
+            },
+        };
+        let envelope = Envelope::Stream {
+            msg,
+            stream,
+            last: false,
+        };
+        if mailbox.send(envelope).await.is_err() {
+            return;
+        }
+    };
+    drop(source);
+    if let Some(error) = failure {
         if mailbox
-            .send(Envelope::Stream {
-                msg,
-                stream,
-                last: false,
-            })
+            .send(Envelope::StreamFailure(Box::new((stream, error))))
             .await
             .is_err()
         {
             return;
         }
     }
-    drop(source);
-    let msg = A::Message::from(StreamEvent::Finished);
-    let _ = mailbox
-        .send(Envelope::Stream {
-            msg,
-            stream,
-            last: true,
-        })
-        .await;
+    if let Ok(msg) = caught_sync(|| A::Message::from(StreamEvent::Finished)) {
+        let _ = mailbox
+            .send(Envelope::Stream {
+                msg,
+                stream,
+                last: true,
+            })
+            .await;
+    }
 }

@@ -15,11 +15,9 @@ use tokio::time::{sleep_until, Instant};
 use super::ActorContext;
 use crate::actor::runtime::mailbox::Envelope;
 use crate::actor::Actor;
+use crate::clock::deadline_after;
 use crate::error::TimerError;
 use crate::types::{MissPolicy, RecurringId};
-
-/// About 30 years: where deadlines that would overflow `Instant` are clamped to.
-const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 struct TimerEntry {
     task: AbortHandle,
@@ -154,10 +152,6 @@ impl<'ctx, A: Actor> ScheduleBuilder<'ctx, A> {
             policy: MissPolicy::Skip,
         }
     }
-}
-
-fn deadline_after(now: Instant, delay: Duration) -> Instant {
-    now.checked_add(delay).unwrap_or_else(|| now + FAR_FUTURE)
 }
 
 /// A one-shot timer, registered when awaited (dropping it registers nothing).

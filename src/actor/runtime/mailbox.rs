@@ -23,4 +23,7 @@ pub(crate) enum Envelope<A: Actor> {
         stream: u64,
         last: bool,
     },
+    /// A stream (or its item conversion) panicked; the error goes to `handle_failure`.
+    /// Boxed: rare, and it must not grow every envelope.
+    StreamFailure(Box<(u64, ActorError)>),
 }

@@ -206,6 +206,14 @@ impl<A: Actor> Live<A> {
                     None
                 }
             }
+            Envelope::StreamFailure(failure) => {
+                let (stream, error) = *failure;
+                if self.ctx.streams.is_active(stream) {
+                    self.report_failure(error)
+                } else {
+                    None
+                }
+            }
             Envelope::Stream { msg, stream, last } => {
                 if self.ctx.streams.admit(stream, last) {
                     self.handle_one_way(msg).await
@@ -249,7 +257,8 @@ impl<A: Actor> Live<A> {
                 let outcome = self.ctx.on_child_notice(*notice);
                 for event in &outcome.events {
                     if let Some(reason) = self.child_stopped(event).await {
-                        return Some(reason);
+                        // A decided budget exhaustion stays the reason the parent sees.
+                        return Some(outcome.stop.unwrap_or(reason));
                     }
                 }
                 outcome.stop

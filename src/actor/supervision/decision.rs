@@ -46,7 +46,7 @@ pub(crate) fn backoff_delay(backoff: &Backoff, n: u32, sample: f64) -> Duration 
     } else {
         base.min(backoff.max)
     };
-    base + base.mul_f64((backoff.jitter * sample).clamp(0.0, 1.0))
+    base.saturating_add(base.mul_f64((backoff.jitter * sample).clamp(0.0, 1.0)))
 }
 
 /// The sliding-window restart budget (SPEC §5.4).

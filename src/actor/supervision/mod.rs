@@ -101,9 +101,6 @@ impl SupervisionConfig {
                 "backoff jitter must be within 0.0..=1.0, got {}",
                 b.jitter
             ))),
-            Some(b) if b.min > b.max => {
-                Err(SpawnError::InvalidConfig("backoff min exceeds max".into()))
-            }
             _ => Ok(()),
         }
     }

@@ -15,10 +15,31 @@ use crate::actor::Actor;
 use crate::error::{ActorError, SupervisionError};
 use crate::types::{Shutdown, StopReason};
 
-/// Builds and launches a fresh incarnation of one child slot; hides the child's type.
+/// Builds fresh incarnations of one child slot; hides the child's type.
 pub(crate) trait ChildStarter: Send + Sync + 'static {
-    /// Calls the factory and launches; `Err` is the reason of the immediate incident.
-    fn start(&self, spec: LaunchSpec) -> Result<(Arc<dyn ActorControl>, Startup), StopReason>;
+    /// Calls the factory (user code, so never under a lock); `Err` is the reason of the
+    /// immediate incident.
+    fn prepare(&self) -> Result<Box<dyn PreparedChild>, StopReason>;
+}
+
+/// A freshly built actor value, ready to launch.
+pub(crate) trait PreparedChild: Send {
+    /// Registers and spawns it; `Err` is the reason of the immediate incident.
+    fn launch(
+        self: Box<Self>,
+        spec: LaunchSpec,
+    ) -> Result<(Arc<dyn ActorControl>, Startup), StopReason>;
+}
+
+impl<C: Actor> PreparedChild for C {
+    fn launch(
+        self: Box<Self>,
+        spec: LaunchSpec,
+    ) -> Result<(Arc<dyn ActorControl>, Startup), StopReason> {
+        let (handle, startup) =
+            launch(*self, spec).map_err(|e| StopReason::Failure(ActorError::Spawn(e)))?;
+        Ok((handle.control(), startup))
+    }
 }
 
 /// A [`ChildStarter`] around a user factory.
@@ -56,11 +77,9 @@ where
     F: Fn() -> C + Send + Sync + 'static,
     C: Actor,
 {
-    fn start(&self, spec: LaunchSpec) -> Result<(Arc<dyn ActorControl>, Startup), StopReason> {
+    fn prepare(&self) -> Result<Box<dyn PreparedChild>, StopReason> {
         let actor = self.build().map_err(StopReason::Failure)?;
-        let (handle, startup) =
-            launch(actor, spec).map_err(|e| StopReason::Failure(ActorError::Spawn(e)))?;
-        Ok((handle.control(), startup))
+        Ok(Box::new(actor))
     }
 }
 
@@ -81,6 +100,9 @@ pub(crate) async fn run_restart_job(
 ) {
     for (control, shutdown) in stops {
         stop_with_policy(control.as_ref(), shutdown).await;
+        lock(&in_flight)
+            .retiring
+            .retain(|(c, _)| !Arc::ptr_eq(c, &control));
     }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -92,33 +114,36 @@ pub(crate) async fn run_restart_job(
     } in orders
     {
         let slot = spec.id.clone();
-        let startup = {
-            // Held across the (synchronous) start so `stop_child` sees either a cancellation
-            // before it or the created incarnation after it.
-            let mut in_flight = lock(&in_flight);
-            if in_flight.cancelled.remove(&incarnation) {
-                continue;
-            }
-            match starter.start(spec) {
-                Ok((control, startup)) => {
-                    in_flight.created.push((incarnation, control));
-                    startup
-                }
-                Err(reason) => {
-                    drop(in_flight);
-                    if let Some(slot) = slot {
-                        let notice = ChildNotice::RestartFailed {
-                            slot,
-                            incarnation,
-                            reason,
-                        };
-                        let _ = supervisor.core().send_system(SystemMsg::child(notice));
-                    }
+        let launched = match starter.prepare() {
+            Err(reason) => Err(reason),
+            Ok(child) => {
+                // Launch under the lock, so `stop_child` and the supervisor's own stop see
+                // either a cancellation/closure before it or the created incarnation after it.
+                let mut in_flight = lock(&in_flight);
+                if in_flight.closed || in_flight.cancelled.remove(&incarnation) {
                     continue;
                 }
+                child.launch(spec).map(|(control, startup)| {
+                    in_flight.created.push((incarnation, control));
+                    startup
+                })
             }
         };
-        // A start-up failure is reported by the child itself (its exit notice).
-        let _ = started(startup).await;
+        match launched {
+            // A start-up failure is reported by the child itself (its exit notice).
+            Ok(startup) => {
+                let _ = started(startup).await;
+            }
+            Err(reason) => {
+                if let Some(slot) = slot {
+                    let notice = ChildNotice::RestartFailed {
+                        slot,
+                        incarnation,
+                        reason,
+                    };
+                    let _ = supervisor.core().send_system(SystemMsg::child(notice));
+                }
+            }
+        }
     }
 }

@@ -80,8 +80,9 @@ pub(crate) struct Slot {
     /// The latest incarnation that reached `Running`.
     pub(crate) current: Option<Arc<dyn ActorControl>>,
     state: SlotState,
-    /// When the current incarnation reached `Running` (for the backoff's quiet-time reset).
-    started_at: Instant,
+    /// Since when the current incarnation has been running; `None` after an incident until a
+    /// new incarnation reaches `Running` (for the backoff's quiet-time reset).
+    running_since: Option<Instant>,
     /// Consecutive restarts, for the backoff.
     restarts_in_row: u32,
 }
@@ -121,7 +122,7 @@ impl Slot {
             incarnation,
             current: Some(control),
             state: SlotState::Alive,
-            started_at: Instant::now(),
+            running_since: Some(Instant::now()),
             restarts_in_row: 0,
         }
     }
@@ -136,12 +137,25 @@ impl Slot {
     }
 }
 
-/// Incarnations created by restart jobs and not yet acknowledged by a `Started` notice, and
-/// pending incarnations that `stop_child` cancelled. Shared with the jobs.
+/// Restart work the supervisor's own stop must still find, shared with the restart jobs.
 #[derive(Default)]
 pub(crate) struct InFlight {
+    /// Incarnations launched (by a job or a `spawn_child` in progress) whose `Started` notice
+    /// has not been processed yet.
     pub(crate) created: Vec<(u64, Arc<dyn ActorControl>)>,
+    /// Pending incarnations `stop_child` cancelled before their job started them.
     pub(crate) cancelled: HashSet<u64>,
+    /// Incarnations a job is stopping (group-restart members, Temporary siblings).
+    pub(crate) retiring: Vec<(Arc<dyn ActorControl>, Shutdown)>,
+    /// The supervisor is stopping: jobs start nothing any more.
+    pub(crate) closed: bool,
+}
+
+impl InFlight {
+    /// Forgets a created incarnation (acknowledged, failed, or handed over).
+    pub(crate) fn acknowledge(&mut self, incarnation: u64) {
+        self.created.retain(|(n, _)| *n != incarnation);
+    }
 }
 
 /// A supervisor's state, kept in its context.
@@ -196,6 +210,11 @@ impl Supervisor {
         self.slots.push(slot);
     }
 
+    /// The restart work shared with jobs (also used by `spawn_child` for its launch window).
+    pub(crate) fn in_flight(&self) -> &Arc<Mutex<InFlight>> {
+        &self.in_flight
+    }
+
     pub(crate) fn children(&self) -> Vec<ChildInfo> {
         self.slots
             .iter()
@@ -224,9 +243,7 @@ impl Supervisor {
                 incarnation,
                 control,
             } => {
-                lock(&self.in_flight)
-                    .created
-                    .retain(|(n, _)| *n != incarnation);
+                lock(&self.in_flight).acknowledge(incarnation);
                 match self
                     .slots
                     .iter_mut()
@@ -234,7 +251,7 @@ impl Supervisor {
                 {
                     Some(s) => {
                         if s.state == SlotState::Pending {
-                            s.started_at = Instant::now();
+                            s.running_since = Some(Instant::now());
                         }
                         s.current = Some(control);
                         s.state = SlotState::Alive;
@@ -254,9 +271,7 @@ impl Supervisor {
                 incarnation,
                 reason,
             } => {
-                lock(&self.in_flight)
-                    .created
-                    .retain(|(n, _)| *n != incarnation);
+                lock(&self.in_flight).acknowledge(incarnation);
                 match self
                     .slots
                     .iter()
@@ -344,6 +359,7 @@ impl Supervisor {
         self.slots
             .retain(|s| !dropped.contains(&s.id) || s.id == failed_id);
         stops.reverse();
+        lock(&self.in_flight).retiring.extend(stops.iter().cloned());
         self.jobs.retain(|job| !job.is_finished());
         let job = tokio::spawn(run_restart_job(
             stops,
@@ -365,7 +381,11 @@ impl Supervisor {
             return Duration::ZERO;
         };
         let slot = &mut self.slots[index];
-        if slot.started_at.elapsed() >= backoff.reset_after {
+        if slot
+            .running_since
+            .take()
+            .is_some_and(|since| since.elapsed() >= backoff.reset_after)
+        {
             slot.restarts_in_row = 0;
         }
         slot.restarts_in_row = slot.restarts_in_row.saturating_add(1);
@@ -384,26 +404,29 @@ impl Supervisor {
             .position(|s| &s.id == id)
             .ok_or_else(|| SupervisionError::ChildNotFound(id.clone()))?;
         let slot = self.slots.remove(index);
-        let mut targets: Vec<Arc<dyn ActorControl>> = slot.current.iter().cloned().collect();
-        {
-            let mut in_flight = lock(&self.in_flight);
-            if slot.state == SlotState::Pending {
-                in_flight.cancelled.insert(slot.incarnation);
-            }
-            targets.extend(
-                in_flight
+        // The incarnation this call stops: the current one, or for a slot pending restart the
+        // replacement its job already created (if none yet, the restart is cancelled instead).
+        let target = match slot.state {
+            SlotState::Alive => slot.current.clone(),
+            SlotState::Pending => {
+                let mut in_flight = lock(&self.in_flight);
+                let created = in_flight
                     .created
                     .iter()
-                    .filter(|(n, _)| *n == slot.incarnation)
-                    .map(|(_, c)| c.clone()),
-            );
-        }
-        self.stopping.extend(targets.iter().cloned());
+                    .find(|(n, _)| *n == slot.incarnation)
+                    .map(|(_, c)| c.clone());
+                if created.is_none() {
+                    in_flight.cancelled.insert(slot.incarnation);
+                }
+                created
+            }
+        };
         let mut reason = StopReason::ParentRequest;
-        for target in targets.iter().rev() {
+        if let Some(target) = target {
+            self.stopping.push(target.clone());
             reason = stop_with_policy(target.as_ref(), slot.shutdown).await;
+            self.stopping.clear();
         }
-        self.stopping.clear();
         let event = slot.event(reason, SupervisionAction::Removed);
         let _ = me
             .core()
@@ -412,18 +435,21 @@ impl Supervisor {
     }
 
     /// Every incarnation to stop, newest first within a slot, slots in reverse start order.
+    /// Closes the restart work first, so no job starts anything after this snapshot.
     fn stop_targets(&self) -> Vec<(Arc<dyn ActorControl>, Shutdown)> {
         for job in &self.jobs {
             job.abort();
         }
-        let in_flight = lock(&self.in_flight);
-        // Incarnations a `stop_child` is stopping right now, and created incarnations whose
-        // slot is gone or moved on: nobody wants them any more, kill them.
+        let mut in_flight = lock(&self.in_flight);
+        in_flight.closed = true;
+        // Incarnations a `stop_child` or a restart job is stopping right now, and created
+        // incarnations whose slot is gone or moved on: nobody wants them any more.
         let mut targets: Vec<_> = self
             .stopping
             .iter()
             .map(|control| (control.clone(), Shutdown::Kill))
             .collect();
+        targets.extend(in_flight.retiring.iter().cloned());
         for (incarnation, control) in &in_flight.created {
             if !self.slots.iter().any(|s| s.incarnation == *incarnation) {
                 targets.push((control.clone(), Shutdown::Kill));
