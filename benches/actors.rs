@@ -12,6 +12,7 @@
 //!
 //! See BENCHMARKS.md for what each scenario measures.
 
+mod isolate;
 mod scenarios;
 
 use std::process::ExitCode;
@@ -105,32 +106,37 @@ impl Row {
 }
 
 /// Runs one scenario on one flavour: `reps` repetitions, ours and raw alternating first.
-fn measure(scenario: &Scenario, flavour: Flavour, sizes: &Sizes, reps: usize) -> Vec<Row> {
+fn measure(
+    scenario: &Scenario,
+    flavour: Flavour,
+    sizes: &Sizes,
+    reps: usize,
+    quick: bool,
+) -> Vec<Row> {
     let n = scenario.metrics.len();
     let mut ours: Vec<Vec<f64>> = vec![Vec::new(); n];
     let mut raw: Vec<Vec<f64>> = vec![Vec::new(); n];
-    // Repetition 0 is a discarded warm-up (first-touch page faults, lazy globals), unless the
-    // scenario runs in a fresh process anyway.
-    let first = usize::from(!scenario.fresh_process);
-    for rep in 0..reps + first {
+    for rep in 0..reps {
         let order = if rep % 2 == 0 {
             [Side::Ours, Side::Raw]
         } else {
             [Side::Raw, Side::Ours]
         };
         for side in order {
-            let rt = flavour.runtime();
-            let ctx = Ctx {
-                rt: &rt,
-                flavour,
-                side,
-                sizes,
+            // Each measurement runs in a fresh process (with its own warm-up run), so neither
+            // side inherits the other's allocator or thread state.
+            let values = if scenario.fresh_process {
+                let rt = flavour.runtime();
+                let ctx = Ctx {
+                    rt: &rt,
+                    flavour,
+                    side,
+                    sizes,
+                };
+                (scenario.run)(&ctx)
+            } else {
+                isolate::measure_in_child(scenario.name, flavour, side, quick)
             };
-            let values = (scenario.run)(&ctx);
-            drop(rt);
-            if rep < first {
-                continue;
-            }
             assert_eq!(values.len(), n, "scenario {} metric count", scenario.name);
             let sink = match side {
                 Side::Ours => &mut ours,
@@ -208,7 +214,10 @@ fn format_row(row: &Row) -> String {
 }
 
 fn main() -> ExitCode {
-    // Child mode of the `memory` scenario: measure in a fresh process and print the result.
+    // Child modes: one isolated measurement, or the `memory` scenario's fresh process.
+    if let Some(code) = isolate::child_main() {
+        return code;
+    }
     if let Some(code) = scenarios::resources::memory_child() {
         return code;
     }
@@ -240,7 +249,7 @@ fn main() -> ExitCode {
         Sizes::full()
     };
     println!(
-        "tokio-actors benchmarks: {} mode, 1 warm-up + {} repetitions (median reported), {} CPUs available",
+        "tokio-actors benchmarks: {} mode, {} repetitions, each in a fresh process after a warm-up run (median reported), {} CPUs available",
         if options.quick { "quick" } else { "full" },
         options.reps,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -253,7 +262,7 @@ fn main() -> ExitCode {
     for scenario in selected {
         for flavour in [Flavour::MultiThread2, Flavour::CurrentThread] {
             let started = std::time::Instant::now();
-            for row in measure(scenario, flavour, &sizes, options.reps) {
+            for row in measure(scenario, flavour, &sizes, options.reps, options.quick) {
                 println!("{}", format_row(&row));
                 rows.push(row);
             }

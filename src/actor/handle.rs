@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
 use crate::actor::runtime::mailbox::Envelope;
 use crate::actor::Actor;
-use crate::error::{AskError, SendError, TrySendError};
+use crate::error::{ActorError, AskError, SendError, TrySendError};
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
 
 /// What a handle points at: the mailbox sender and the shared core, in one allocation.
@@ -111,11 +111,23 @@ impl<A: Actor> ActorHandle<A> {
     /// A handler error for it goes to [`Actor::handle_failure`]. `Err(Closed)` if the actor is
     /// stopping or terminated, including while this call was waiting for space.
     pub async fn notify(&self, msg: A::Message) -> Result<(), SendError> {
-        self.inner
-            .mailbox
-            .send(Envelope::Tell(msg))
-            .await
-            .map_err(|_| SendError::Closed)
+        self.enqueue(Envelope::Tell(msg)).await
+    }
+
+    /// Puts an envelope into the mailbox, waiting for space only when it is full. The
+    /// non-waiting attempt first skips building a wait (a semaphore `Acquire` future) on the
+    /// common path; a freed slot still goes to a sender already waiting before anyone else.
+    async fn enqueue(&self, envelope: Envelope<A>) -> Result<(), SendError> {
+        match self.inner.mailbox.try_send(envelope) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(envelope)) => self
+                .inner
+                .mailbox
+                .send(envelope)
+                .await
+                .map_err(|_| SendError::Closed),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
+        }
     }
 
     /// Enqueues a fire-and-forget message without waiting.
@@ -144,12 +156,8 @@ impl<A: Actor> ActorHandle<A> {
     /// Never hangs once the actor has terminated.
     pub async fn send(&self, msg: A::Message) -> Result<A::Response, AskError> {
         let (reply, response) = oneshot::channel();
-        self.inner
-            .mailbox
-            .send(Envelope::Ask(msg, reply))
-            .await
-            .map_err(|_| SendError::Closed)?;
-        Self::await_reply(response).await
+        self.enqueue(Envelope::Ask(msg, reply)).await?;
+        Self::answer(response.await)
     }
 
     /// Like [`send`](Self::send), with one deadline for the wait for space and the wait for the
@@ -160,26 +168,26 @@ impl<A: Actor> ActorHandle<A> {
         msg: A::Message,
         timeout: Duration,
     ) -> Result<A::Response, AskError> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = crate::clock::deadline_after(tokio::time::Instant::now(), timeout);
         let (reply, response) = oneshot::channel();
-        match tokio::time::timeout_at(deadline, self.inner.mailbox.send(Envelope::Ask(msg, reply)))
-            .await
-        {
+        match tokio::time::timeout_at(deadline, self.enqueue(Envelope::Ask(msg, reply))).await {
             Err(_) => return Err(AskError::Timeout { enqueued: false }),
             Ok(Err(_)) => return Err(AskError::Send(SendError::Closed)),
             Ok(Ok(())) => {}
         }
-        tokio::time::timeout_at(deadline, Self::await_reply(response))
-            .await
-            .unwrap_or(Err(AskError::Timeout { enqueued: true }))
+        match tokio::time::timeout_at(deadline, response).await {
+            Ok(reply) => Self::answer(reply),
+            Err(_) => Err(AskError::Timeout { enqueued: true }),
+        }
     }
 
-    async fn await_reply(
-        response: oneshot::Receiver<crate::ActorResult<A::Response>>,
+    /// What a `send` caller gets from the reply channel.
+    fn answer(
+        reply: Result<Result<A::Response, Box<ActorError>>, oneshot::error::RecvError>,
     ) -> Result<A::Response, AskError> {
-        match response.await {
+        match reply {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(AskError::Actor(e)),
+            Ok(Err(e)) => Err(AskError::Actor(*e)),
             Err(_) => Err(AskError::ResponseDropped),
         }
     }

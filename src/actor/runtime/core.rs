@@ -6,9 +6,10 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{oneshot, Notify};
 use tokio::task::AbortHandle;
 
+use super::system_queue::SystemQueue;
 use crate::actor::supervision::ChildNotice;
 use crate::error::SendError;
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
@@ -49,9 +50,8 @@ pub(crate) struct Core {
     pub(crate) id: ActorId,
     pub(crate) name: Option<String>,
     pub(crate) capacity: usize,
-    system_tx: mpsc::UnboundedSender<SystemMsg>,
-    /// Set after every system-channel push, so the receive loop checks the channel with one load.
-    system_pending: AtomicBool,
+    /// The system channel.
+    pub(crate) system: SystemQueue,
     alive: AtomicBool,
     kill: Mutex<KillSwitch>,
     exit: Mutex<Option<StopReason>>,
@@ -59,18 +59,12 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(
-        id: ActorId,
-        name: Option<String>,
-        capacity: usize,
-        system_tx: mpsc::UnboundedSender<SystemMsg>,
-    ) -> Self {
+    pub(crate) fn new(id: ActorId, name: Option<String>, capacity: usize) -> Self {
         Core {
             id,
             name,
             capacity,
-            system_tx,
-            system_pending: AtomicBool::new(false),
+            system: SystemQueue::default(),
             alive: AtomicBool::new(true),
             kill: Mutex::new(KillSwitch::default()),
             exit: Mutex::new(None),
@@ -85,20 +79,7 @@ impl Core {
 
     /// Pushes onto the system channel; `Closed` once the incarnation has terminated.
     pub(crate) fn send_system(&self, msg: SystemMsg) -> Result<(), SendError> {
-        self.system_tx.send(msg).map_err(|_| SendError::Closed)?;
-        self.system_pending.store(true, Ordering::Release);
-        Ok(())
-    }
-
-    /// Whether a system item was pushed and not yet drained (does not consume the signal).
-    pub(crate) fn system_signal_pending(&self) -> bool {
-        self.system_pending.load(Ordering::Acquire)
-    }
-
-    /// Consumes the "system item pending" signal; the caller then drains the channel.
-    pub(crate) fn take_system_signal(&self) -> bool {
-        self.system_pending.load(Ordering::Relaxed)
-            && self.system_pending.swap(false, Ordering::Acquire)
+        self.system.push(msg)
     }
 
     /// Delivers a stop signal: `Kill` out of band, every other reason on the system channel.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::core::{ActorControl, SystemMsg};
 use crate::actor::supervision::ChildNotice;
@@ -34,7 +34,6 @@ pub(crate) const KILLED_DURING_STARTUP: &str = "actor was killed during start-up
 /// Runs steps 4–6 when dropped. Dropping is the only way to use it, so no path can skip them.
 pub(crate) struct Finalizer {
     pub(crate) plan: ExitPlan,
-    pub(crate) system_rx: Option<mpsc::UnboundedReceiver<SystemMsg>>,
     pub(crate) reason: StopReason,
 }
 
@@ -47,10 +46,7 @@ impl Drop for Finalizer {
         // Step 5: terminated; pending status requests resolve `ResponseDropped`.
         let core = self.plan.control.core();
         core.mark_terminated();
-        if let Some(mut system_rx) = self.system_rx.take() {
-            system_rx.close();
-            while system_rx.try_recv().is_ok() {}
-        }
+        core.system.close();
         crate::actor::runtime::telemetry::stopped(&core.id, &self.reason);
         // Step 6: tell the parent (unbounded channel: never lost, never blocks).
         if let Some(link) = self.plan.parent.take() {

@@ -47,10 +47,9 @@ pub(crate) fn launch<A: Actor>(
         (None, None) => ActorId::random(),
     };
     let (mailbox_tx, mailbox_rx) = mpsc::channel(capacity);
-    let (system_tx, system_rx) = mpsc::unbounded_channel();
     let inner = Arc::new(HandleInner {
         mailbox: mailbox_tx,
-        core: Core::new(id, spec.name, capacity, system_tx),
+        core: Core::new(id, spec.name, capacity),
     });
     let handle = ActorHandle::from_inner(inner);
     let registration = if spec.tracked {
@@ -74,7 +73,7 @@ pub(crate) fn launch<A: Actor>(
         spec.config.supervision,
         spec.tracked,
     );
-    let task = ActorTask::new(actor, ctx, mailbox_rx, system_rx, plan);
+    let task = ActorTask::new(actor, ctx, mailbox_rx, plan);
     let join = runtime.spawn(task.run());
     handle.core().arm_kill(join.abort_handle());
     Ok((handle, startup_rx))

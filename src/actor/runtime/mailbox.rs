@@ -5,8 +5,9 @@ use tokio::sync::oneshot;
 use crate::actor::Actor;
 use crate::error::ActorError;
 
-/// Where the result of a `send` goes.
-pub(crate) type Reply<R> = oneshot::Sender<Result<R, ActorError>>;
+/// Where the result of a `send` goes. The error is boxed: errors are rare, and a small payload
+/// keeps the oneshot's copies cheap on every request.
+pub(crate) type Reply<R> = oneshot::Sender<Result<R, Box<ActorError>>>;
 
 /// One mailbox entry. The variant records the message's source, which decides where a
 /// handler error goes and whether a cancelled timer or stream must skip it.

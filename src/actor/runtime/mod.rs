@@ -17,6 +17,7 @@ pub(crate) mod exit;
 pub(crate) mod guard;
 pub(crate) mod launch;
 pub(crate) mod mailbox;
+pub(crate) mod system_queue;
 pub(crate) mod task;
 pub(crate) mod telemetry;
 

@@ -1,19 +1,21 @@
 //! The actor's task: start-up, the receive loop, and the stop sequence (§4.3 steps 1–3).
 //!
-//! The receive loop gives the system channel priority with one atomic load per message: a
-//! system-channel push sets a flag, and only when the flag is set does the loop drain that
-//! channel before taking the next mailbox message. When the mailbox is empty the loop parks on
-//! both channels in one `poll_fn` (no `select!`, no allocation).
+//! The receive loop is kept lean because it is the hot path:
+//! - the system channel gets priority with one atomic load per message (`SystemQueue`);
+//! - an idle actor parks in one `poll_fn` on the mailbox, with the system queue holding its
+//!   waker (no `select!`, no allocation, no lock);
+//! - `handle` is awaited directly, with no per-message wrapper: panics are caught once around the
+//!   whole loop, and a `send` caller's reply slot is parked in `Live` so a panic still answers it.
 
 use std::future::poll_fn;
-use std::task::Poll;
+use std::task::{Poll, Waker};
 
 use tokio::sync::mpsc;
 
 use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, Flatten};
-use super::mailbox::Envelope;
+use super::mailbox::{Envelope, Reply};
 use super::telemetry;
 use crate::actor::context::ActorContext;
 use crate::actor::supervision::{kill_children, ChildNotice};
@@ -26,13 +28,17 @@ pub(crate) struct Live<A: Actor> {
     actor: A,
     ctx: ActorContext<A>,
     mailbox: mpsc::Receiver<Envelope<A>>,
+    /// The reply slot of the `send` being handled, kept here (not in the handler's future) so a
+    /// panic in `handle` can still answer the caller with `AskError::Actor(Panic)`.
+    reply: Option<Reply<A::Response>>,
+    /// The waker registered with the system queue.
+    system_waker: Option<Waker>,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
 /// `Drop` runs the Kill path: no hooks, children killed, then the exit steps.
 pub(crate) struct ActorTask<A: Actor> {
     live: Option<Live<A>>,
-    system_rx: Option<mpsc::UnboundedReceiver<SystemMsg>>,
     plan: Option<ExitPlan>,
 }
 
@@ -53,38 +59,31 @@ impl<A: Actor> ActorTask<A> {
         actor: A,
         ctx: ActorContext<A>,
         mailbox: mpsc::Receiver<Envelope<A>>,
-        system_rx: mpsc::UnboundedReceiver<SystemMsg>,
         plan: ExitPlan,
     ) -> Self {
+        let live = Live {
+            actor,
+            ctx,
+            mailbox,
+            reply: None,
+            system_waker: None,
+        };
         ActorTask {
-            live: Some(Live {
-                actor,
-                ctx,
-                mailbox,
-            }),
-            system_rx: Some(system_rx),
+            live: Some(live),
             plan: Some(plan),
         }
     }
 
     /// The whole life of the incarnation.
     pub(crate) async fn run(mut self) {
-        let (Some(live), Some(system_rx), Some(plan)) = (
-            self.live.as_mut(),
-            self.system_rx.as_mut(),
-            self.plan.as_mut(),
-        ) else {
+        let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
             return;
         };
-        let reason = live.lifecycle(system_rx, plan).await;
+        let reason = live.lifecycle(plan).await;
         // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
         self.live = None;
         if let Some(plan) = self.plan.take() {
-            drop(Finalizer {
-                plan,
-                system_rx: self.system_rx.take(),
-                reason,
-            });
+            drop(Finalizer { plan, reason });
         }
     }
 }
@@ -100,25 +99,22 @@ impl<A: Actor> Drop for ActorTask<A> {
             children = live.ctx.take_children_for_kill();
             drop(live);
         }
-        let finalizer = Finalizer {
-            plan,
-            system_rx: self.system_rx.take(),
-            reason: StopReason::Kill,
-        };
-        kill_children(children, finalizer);
+        kill_children(
+            children,
+            Finalizer {
+                plan,
+                reason: StopReason::Kill,
+            },
+        );
     }
 }
 
 impl<A: Actor> Live<A> {
-    async fn lifecycle(
-        &mut self,
-        system_rx: &mut mpsc::UnboundedReceiver<SystemMsg>,
-        plan: &mut ExitPlan,
-    ) -> StopReason {
-        if let Err(e) = self.start().await {
-            return self
-                .stop_sequence(StopReason::Failure(e), Hooks::Skip)
-                .await;
+    async fn lifecycle(&mut self, plan: &mut ExitPlan) -> StopReason {
+        // Start-up and the stop sequence are boxed: they run once, and keeping their state out
+        // of the task's future keeps every idle actor small.
+        if let Err(e) = Box::pin(self.start()).await {
+            return Box::pin(self.stop_sequence(StopReason::Failure(e), Hooks::Skip)).await;
         }
         self.ctx.status = ActorStatus::Running;
         telemetry::started(self.ctx.actor_id());
@@ -133,8 +129,20 @@ impl<A: Actor> Live<A> {
         if let Some(startup) = plan.startup.take() {
             let _ = startup.send(Ok(()));
         }
-        let reason = self.serve(system_rx).await;
-        self.stop_sequence(reason, Hooks::Run).await
+        let reason = match caught(self.serve()).await {
+            Ok(reason) => reason,
+            Err(panic) => {
+                // Only `handle` runs unguarded inside `serve`: this is a handler panic.
+                if let ActorError::Panic(message) = &panic {
+                    telemetry::panicked(self.ctx.actor_id(), message);
+                }
+                if let Some(reply) = self.reply.take() {
+                    let _ = reply.send(Err(Box::new(panic.clone())));
+                }
+                StopReason::Failure(panic)
+            }
+        };
+        Box::pin(self.stop_sequence(reason, Hooks::Run)).await
     }
 
     async fn start(&mut self) -> Result<(), ActorError> {
@@ -142,99 +150,82 @@ impl<A: Actor> Live<A> {
         caught(self.actor.on_started(&mut self.ctx)).await.flat()
     }
 
-    /// The receive loop; returns the committed stop reason.
-    async fn serve(&mut self, system_rx: &mut mpsc::UnboundedReceiver<SystemMsg>) -> StopReason {
+    /// The next system item or mailbox message; system items first (§7).
+    async fn next(&mut self) -> Next<A> {
+        let queue = &self.ctx.core().system;
+        let mailbox = &mut self.mailbox;
+        let system_waker = &mut self.system_waker;
+        poll_fn(|cx| {
+            if queue.is_pending() {
+                if let Some(msg) = queue.pop() {
+                    return Poll::Ready(Next::System(msg));
+                }
+            }
+            if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
+                return Poll::Ready(Next::Mail(envelope));
+            }
+            // Parking: make sure a system item pushed from now on wakes us, then look again.
+            queue.register(cx.waker(), system_waker);
+            match queue.is_pending().then(|| queue.pop()).flatten() {
+                Some(msg) => Poll::Ready(Next::System(msg)),
+                None => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// The receive loop; returns the committed stop reason. A panic in `handle` unwinds out of
+    /// it (caught by `lifecycle`); every other hook it calls is guarded individually.
+    async fn serve(&mut self) -> StopReason {
         loop {
-            if self.ctx.core().take_system_signal() {
-                while let Ok(msg) = system_rx.try_recv() {
-                    if let Some(reason) = self.on_system(msg).await {
+            let envelope = match self.next().await {
+                Next::System(msg) => match Box::pin(self.on_system(msg)).await {
+                    Some(reason) => return reason,
+                    None => continue,
+                },
+                Next::Mail(envelope) => envelope,
+            };
+            let msg = match envelope {
+                Envelope::Tell(msg) => msg,
+                Envelope::Ask(msg, reply) => {
+                    self.reply = Some(reply);
+                    msg
+                }
+                Envelope::Timer(msg, timer) if self.ctx.timers.admit(timer) => msg,
+                Envelope::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
+                    msg
+                }
+                Envelope::StreamFailure(failure) => match self.stream_failed(*failure) {
+                    Some(reason) => return reason,
+                    None => continue,
+                },
+                // A message of a cancelled timer or stream: skipped silently.
+                Envelope::Timer(..) | Envelope::Stream { .. } => continue,
+            };
+            let result = self.actor.handle(msg, &mut self.ctx).await;
+            match (result, self.reply.take()) {
+                (Ok(response), Some(reply)) => {
+                    let _ = reply.send(Ok(response));
+                }
+                (Ok(_), None) => {}
+                (Err(e), Some(reply)) => {
+                    let _ = reply.send(Err(Box::new(e.clone())));
+                    return StopReason::Failure(e);
+                }
+                (Err(e), None) => {
+                    if let Some(reason) = self.report_failure(e) {
                         return reason;
                     }
                 }
             }
-            let core = self.ctx.core();
-            let mailbox = &mut self.mailbox;
-            let next = poll_fn(|cx| {
-                // A system item that arrived while the loop was parked must still overtake
-                // the mailbox messages queued alongside it (§7).
-                if core.system_signal_pending() {
-                    if let Poll::Ready(Some(msg)) = system_rx.poll_recv(cx) {
-                        return Poll::Ready(Next::System(msg));
-                    }
-                }
-                if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
-                    return Poll::Ready(Next::Mail(envelope));
-                }
-                match system_rx.poll_recv(cx) {
-                    Poll::Ready(Some(msg)) => Poll::Ready(Next::System(msg)),
-                    _ => Poll::Pending,
-                }
-            })
-            .await;
-            let stop = match next {
-                Next::Mail(envelope) => self.dispatch(envelope).await,
-                Next::System(msg) => self.on_system(msg).await,
-            };
-            if let Some(reason) = stop {
-                return reason;
-            }
         }
     }
 
-    async fn dispatch(&mut self, envelope: Envelope<A>) -> Option<StopReason> {
-        match envelope {
-            Envelope::Tell(msg) => self.handle_one_way(msg).await,
-            Envelope::Ask(msg, reply) => {
-                match caught(self.actor.handle(msg, &mut self.ctx)).await.flat() {
-                    Ok(response) => {
-                        let _ = reply.send(Ok(response));
-                        None
-                    }
-                    Err(e) => {
-                        if let ActorError::Panic(message) = &e {
-                            telemetry::panicked(self.ctx.actor_id(), message);
-                        }
-                        let _ = reply.send(Err(e.clone()));
-                        Some(StopReason::Failure(e))
-                    }
-                }
-            }
-            Envelope::Timer(msg, timer) => {
-                if self.ctx.timers.admit(timer) {
-                    self.handle_one_way(msg).await
-                } else {
-                    None
-                }
-            }
-            Envelope::StreamFailure(failure) => {
-                let (stream, error) = *failure;
-                if self.ctx.streams.is_active(stream) {
-                    self.report_failure(error)
-                } else {
-                    None
-                }
-            }
-            Envelope::Stream { msg, stream, last } => {
-                if self.ctx.streams.admit(stream, last) {
-                    self.handle_one_way(msg).await
-                } else {
-                    None
-                }
-            }
-        }
-    }
-
-    /// A message nobody waits for: an `Err` goes to `handle_failure`, a panic stops the actor.
-    async fn handle_one_way(&mut self, msg: A::Message) -> Option<StopReason> {
-        match caught(self.actor.handle(msg, &mut self.ctx)).await {
-            Ok(Ok(_)) => None,
-            Ok(Err(e)) => self.report_failure(e),
-            Err(panic) => {
-                if let ActorError::Panic(message) = &panic {
-                    telemetry::panicked(self.ctx.actor_id(), message);
-                }
-                Some(StopReason::Failure(panic))
-            }
+    fn stream_failed(&mut self, (stream, error): (u64, ActorError)) -> Option<StopReason> {
+        if self.ctx.streams.is_active(stream) {
+            self.report_failure(error)
+        } else {
+            None
         }
     }
 
