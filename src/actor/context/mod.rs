@@ -2,14 +2,14 @@
 //! streams and children.
 
 mod children;
+mod feeds;
 mod streams;
 mod timers;
 
 use std::sync::Arc;
 
 pub use children::ChildSpawnBuilder;
-pub(crate) use streams::StreamSet;
-pub(crate) use timers::TimerSet;
+pub(crate) use feeds::Feeds;
 pub use timers::{OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder};
 
 use crate::actor::handle::ActorHandle;
@@ -34,8 +34,8 @@ pub struct ActorContext<A: Actor> {
     handle: ActorHandle<A>,
     pub(crate) status: ActorStatus,
     system: Arc<ActorSystem>,
-    pub(crate) timers: TimerSet,
-    pub(crate) streams: StreamSet,
+    pub(crate) timers: Feeds,
+    pub(crate) streams: Feeds,
     pub(crate) supervisor: Option<Box<Supervisor>>,
 }
 
@@ -50,8 +50,8 @@ impl<A: Actor> ActorContext<A> {
             handle,
             status: ActorStatus::Initializing,
             system,
-            timers: TimerSet::default(),
-            streams: StreamSet::default(),
+            timers: Feeds::default(),
+            streams: Feeds::default(),
             supervisor: supervision.map(|config| Box::new(Supervisor::new(config, tracked))),
         }
     }
@@ -101,7 +101,11 @@ impl<A: Actor> ActorContext<A> {
     /// Cancels a timer: no message of it reaches `handle` afterwards, even ones already queued.
     /// `Err(NotFound)` for an unknown, cancelled or already-fired one-shot id.
     pub fn cancel_timer(&mut self, id: RecurringId) -> Result<(), TimerError> {
-        self.timers.cancel(id)
+        if self.timers.cancel(id.0) {
+            Ok(())
+        } else {
+            Err(TimerError::NotFound)
+        }
     }
 
     /// Cancels every timer of this actor.
@@ -124,13 +128,17 @@ impl<A: Actor> ActorContext<A> {
         S::Item: Send + 'static,
         A::Message: From<StreamEvent<S::Item>>,
     {
-        self.streams.add::<A, S>(&self.handle.inner.mailbox, stream)
+        streams::attach::<A, S>(&mut self.streams, &self.handle.inner.mailbox, stream)
     }
 
     /// Cancels a stream: it is dropped promptly and none of its queued events reach `handle`.
     /// `Err(NotFound)` for an unknown, cancelled or finished id.
     pub fn cancel_stream(&mut self, id: StreamId) -> Result<(), StreamError> {
-        self.streams.cancel(id)
+        if self.streams.cancel(id.0) {
+            Ok(())
+        } else {
+            Err(StreamError::NotFound)
+        }
     }
 
     /// Cancels every stream of this actor.

@@ -1,93 +1,34 @@
 //! Streams: a forwarding task per attached stream feeds its items into the mailbox.
 
-use std::collections::HashMap;
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::Poll;
 
 use futures_core::Stream;
 use tokio::sync::mpsc;
-use tokio::task::AbortHandle;
 
+use super::feeds::Feeds;
 use crate::actor::runtime::guard::caught_sync;
 use crate::actor::runtime::mailbox::Envelope;
 use crate::actor::Actor;
-use crate::error::StreamError;
 use crate::types::{StreamEvent, StreamId};
 
-/// The attached streams of one incarnation.
-#[derive(Default)]
-pub(crate) struct StreamSet {
-    next_id: u64,
-    active: HashMap<u64, AbortHandle>,
-    /// Set at the stop commit: later streams get an id but are dropped unpolled.
-    shut: bool,
-}
-
-impl StreamSet {
-    pub(crate) fn len(&self) -> usize {
-        self.active.len()
-    }
-
-    /// Whether the stream is attached and not finished or cancelled.
-    pub(crate) fn is_active(&self, id: u64) -> bool {
-        self.active.contains_key(&id)
-    }
-
-    /// Whether a dispatched stream event may reach `handle`; the stream stops being active when
-    /// its `Finished` is dispatched.
-    pub(crate) fn admit(&mut self, id: u64, last: bool) -> bool {
-        if !self.active.contains_key(&id) {
-            return false;
-        }
-        if last {
-            self.active.remove(&id);
-        }
-        true
-    }
-
-    pub(crate) fn add<A, S>(&mut self, mailbox: &mpsc::Sender<Envelope<A>>, stream: S) -> StreamId
-    where
-        A: Actor,
-        S: Stream + Send + Unpin + 'static,
-        S::Item: Send + 'static,
-        A::Message: From<StreamEvent<S::Item>>,
-    {
-        let id = self.next_id;
-        self.next_id += 1;
-        if !self.shut {
-            let task = tokio::spawn(forward::<A, S>(mailbox.clone(), id, stream));
-            self.active.insert(id, task.abort_handle());
-        }
-        StreamId(id)
-    }
-
-    pub(crate) fn cancel(&mut self, id: StreamId) -> Result<(), StreamError> {
-        match self.active.remove(&id.0) {
-            Some(task) => {
-                task.abort();
-                Ok(())
-            }
-            None => Err(StreamError::NotFound),
-        }
-    }
-
-    pub(crate) fn cancel_all(&mut self) {
-        for (_, task) in self.active.drain() {
-            task.abort();
-        }
-    }
-
-    pub(crate) fn shut(&mut self) {
-        self.cancel_all();
-        self.shut = true;
-    }
-}
-
-impl Drop for StreamSet {
-    fn drop(&mut self) {
-        self.cancel_all();
-    }
+/// Starts the forwarding task of a stream attached with `ActorContext::add_stream`.
+pub(crate) fn attach<A, S>(
+    feeds: &mut Feeds,
+    mailbox: &mpsc::Sender<Envelope<A>>,
+    stream: S,
+) -> StreamId
+where
+    A: Actor,
+    S: Stream + Send + Unpin + 'static,
+    S::Item: Send + 'static,
+    A::Message: From<StreamEvent<S::Item>>,
+{
+    let mailbox = mailbox.clone();
+    StreamId(feeds.add(false, move |id| {
+        tokio::spawn(forward::<A, S>(mailbox, id, stream))
+    }))
 }
 
 /// Polls the stream one item at a time, each waiting for mailbox space; then one `Finished`.

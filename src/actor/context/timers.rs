@@ -4,12 +4,10 @@
 //! like a `notify`. The actor owns the tasks: they are aborted on cancel and on every stop,
 //! and a message whose timer was cancelled is skipped at dispatch.
 
-use std::collections::HashMap;
 use std::future::{ready, IntoFuture, Ready};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::AbortHandle;
 use tokio::time::{sleep_until, Instant};
 
 use super::ActorContext;
@@ -18,76 +16,6 @@ use crate::actor::Actor;
 use crate::clock::deadline_after;
 use crate::error::TimerError;
 use crate::types::{MissPolicy, RecurringId};
-
-struct TimerEntry {
-    task: AbortHandle,
-    one_shot: bool,
-}
-
-/// The timers of one incarnation.
-#[derive(Default)]
-pub(crate) struct TimerSet {
-    next_id: u64,
-    active: HashMap<u64, TimerEntry>,
-    /// Set at the stop commit: later timers get an id but never deliver.
-    shut: bool,
-}
-
-impl TimerSet {
-    pub(crate) fn len(&self) -> usize {
-        self.active.len()
-    }
-
-    /// Whether a dispatched timer message may reach `handle`; a one-shot stops being active here.
-    pub(crate) fn admit(&mut self, id: u64) -> bool {
-        match self.active.get(&id) {
-            None => false,
-            Some(entry) if entry.one_shot => {
-                self.active.remove(&id);
-                true
-            }
-            Some(_) => true,
-        }
-    }
-
-    pub(crate) fn cancel(&mut self, id: RecurringId) -> Result<(), TimerError> {
-        let entry = self.active.remove(&id.0).ok_or(TimerError::NotFound)?;
-        entry.task.abort();
-        Ok(())
-    }
-
-    pub(crate) fn cancel_all(&mut self) {
-        for (_, entry) in self.active.drain() {
-            entry.task.abort();
-        }
-    }
-
-    pub(crate) fn shut(&mut self) {
-        self.cancel_all();
-        self.shut = true;
-    }
-
-    fn register<A: Actor>(
-        &mut self,
-        mailbox: &mpsc::Sender<Envelope<A>>,
-        one_shot: bool,
-        start: impl FnOnce(mpsc::Sender<Envelope<A>>, u64) -> tokio::task::JoinHandle<()>,
-    ) -> RecurringId {
-        let id = self.next_id;
-        self.next_id += 1;
-        if !self.shut {
-            let task = start(mailbox.clone(), id).abort_handle();
-            self.active.insert(id, TimerEntry { task, one_shot });
-        }
-        RecurringId(id)
-    }
-}
-
-impl Drop for TimerSet {
-    fn drop(&mut self) {
-        self.cancel_all();
-    }
-}
 
 /// Returned by [`ActorContext::schedule`]: pick when the message is delivered.
 ///
@@ -173,13 +101,13 @@ impl<'ctx, A: Actor> IntoFuture for OneShotSchedule<'ctx, A> {
             deadline,
         } = self;
         let mailbox = ctx.handle.inner.mailbox.clone();
-        let id = ctx.timers.register(&mailbox, true, move |mailbox, id| {
+        let id = ctx.timers.add(true, move |id| {
             tokio::spawn(async move {
                 sleep_until(deadline).await;
                 let _ = mailbox.send(Envelope::Timer(message, id)).await;
             })
         });
-        ready(Ok(id))
+        ready(Ok(RecurringId(id)))
     }
 }
 
@@ -219,12 +147,12 @@ where
             return ready(Err(TimerError::InvalidInterval));
         }
         let mailbox = ctx.handle.inner.mailbox.clone();
-        let id = ctx.timers.register(&mailbox, false, move |mailbox, id| {
+        let id = ctx.timers.add(false, move |id| {
             tokio::spawn(run_recurring::<A>(
                 mailbox, id, message, anchor, interval, policy,
             ))
         });
-        ready(Ok(id))
+        ready(Ok(RecurringId(id)))
     }
 }
 

@@ -3,22 +3,28 @@
 use std::any::Any;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 
 use crate::error::ActorError;
 
 /// Polls `fut` to completion; a panic while polling becomes `Err(ActorError::Panic(msg))`.
 pub(crate) async fn caught<F: Future>(fut: F) -> Result<F::Output, ActorError> {
     let mut fut = pin!(fut);
-    poll_fn(
-        |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(ActorError::Panic(panic_message(payload)))),
-        },
-    )
-    .await
+    poll_fn(|cx| poll_caught(fut.as_mut(), cx)).await
+}
+
+/// Polls `fut` once with panics caught. For hot call sites that pin their future in place
+/// (the `caught` wrapper would store the future twice in the caller's state).
+pub(crate) fn poll_caught<F: Future>(
+    fut: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<F::Output, ActorError>> {
+    match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+        Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(payload) => Poll::Ready(Err(ActorError::Panic(panic_message(payload)))),
+    }
 }
 
 /// Runs synchronous user code with panics caught.

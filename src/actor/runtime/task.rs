@@ -7,14 +7,15 @@
 //! - `handle` is awaited directly, with no per-message wrapper: panics are caught once around the
 //!   whole loop, and a `send` caller's reply slot is parked in `Live` so a panic still answers it.
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::task::{Poll, Waker};
 
 use tokio::sync::mpsc;
 
 use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
-use super::guard::{caught, caught_sync, Flatten};
+use super::guard::{caught, caught_sync, poll_caught, Flatten};
 use super::mailbox::{Envelope, Reply};
 use super::telemetry;
 use crate::actor::context::ActorContext;
@@ -75,15 +76,21 @@ impl<A: Actor> ActorTask<A> {
     }
 
     /// The whole life of the incarnation.
-    pub(crate) async fn run(mut self) {
-        let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
-            return;
-        };
-        let reason = live.lifecycle(plan).await;
-        // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
-        self.live = None;
-        if let Some(plan) = self.plan.take() {
-            drop(Finalizer { plan, reason });
+    ///
+    /// Written as a function returning an `async move` block (not an `async fn` taking `self`),
+    /// so the task's future holds `self` once instead of twice.
+    #[allow(clippy::manual_async_fn)] // deliberate, see above
+    pub(crate) fn run(mut self) -> impl Future<Output = ()> + Send {
+        async move {
+            let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
+                return;
+            };
+            let reason = live.lifecycle(plan).await;
+            // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
+            self.live = None;
+            if let Some(plan) = self.plan.take() {
+                drop(Finalizer { plan, reason });
+            }
         }
     }
 }
@@ -129,7 +136,11 @@ impl<A: Actor> Live<A> {
         if let Some(startup) = plan.startup.take() {
             let _ = startup.send(Ok(()));
         }
-        let reason = match caught(self.serve()).await {
+        let served = {
+            let mut serving = pin!(self.serve());
+            poll_fn(|cx| poll_caught(serving.as_mut(), cx)).await
+        };
+        let reason = match served {
             Ok(reason) => reason,
             Err(panic) => {
                 // Only `handle` runs unguarded inside `serve`: this is a handler panic.
@@ -191,7 +202,7 @@ impl<A: Actor> Live<A> {
                     self.reply = Some(reply);
                     msg
                 }
-                Envelope::Timer(msg, timer) if self.ctx.timers.admit(timer) => msg,
+                Envelope::Timer(msg, timer) if self.ctx.timers.admit(timer, false) => msg,
                 Envelope::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
                     msg
                 }
@@ -308,5 +319,49 @@ impl<A: Actor> Live<A> {
     fn close_mailbox(&mut self) {
         self.mailbox.close();
         while self.mailbox.try_recv().is_ok() {}
+    }
+}
+
+#[cfg(test)]
+mod footprint {
+    //! Guards the per-actor memory footprint (issue: idle actors must stay small).
+
+    use std::mem::size_of_val;
+    use std::sync::Arc;
+
+    use super::{ActorTask, ExitPlan};
+    use crate::actor::handle::{ActorHandle, HandleInner};
+    use crate::actor::runtime::core::Core;
+    use crate::{Actor, ActorContext, ActorId, ActorResult, ActorSystem};
+
+    struct Tiny;
+    impl Actor for Tiny {
+        type Message = u64;
+        type Response = u64;
+        async fn handle(&mut self, m: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> {
+            Ok(m)
+        }
+    }
+
+    #[test]
+    fn an_idle_actor_stays_small() {
+        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 256);
+        assert!(std::mem::size_of::<ActorContext<Tiny>>() <= 96);
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let core = Core::new(ActorId::from("footprint"), None, 1);
+        let handle = ActorHandle::from_inner(Arc::new(HandleInner { mailbox: tx, core }));
+        let ctx = ActorContext::new(handle.clone(), ActorSystem::default(), None, false);
+        let plan = ExitPlan {
+            control: handle.control(),
+            registration: None,
+            parent: None,
+            startup: None,
+        };
+        let task = ActorTask::new(Tiny, ctx, rx, plan).run();
+        let size = size_of_val(&task);
+        assert!(
+            size <= 640,
+            "the task future of a trivial actor grew to {size} bytes"
+        );
     }
 }
