@@ -15,7 +15,11 @@ use crate::error::SendError;
 
 #[derive(Default)]
 struct QueueState {
-    items: VecDeque<SystemMsg>,
+    /// The oldest item. Most actors only ever get one system item (their stop), which then
+    /// needs no allocation.
+    head: Option<SystemMsg>,
+    /// Items after `head`, in order.
+    rest: VecDeque<SystemMsg>,
     closed: bool,
     /// The actor task's waker, registered the first time it parks.
     waker: Option<Waker>,
@@ -24,7 +28,7 @@ struct QueueState {
 /// See the [module docs](self).
 #[derive(Default)]
 pub(crate) struct SystemQueue {
-    /// `true` while `items` is not empty (updated under the lock, read without it).
+    /// `true` while an item is queued (updated under the lock, read without it).
     pending: AtomicBool,
     state: Mutex<QueueState>,
 }
@@ -32,17 +36,18 @@ pub(crate) struct SystemQueue {
 impl SystemQueue {
     /// Appends an item and wakes the actor; `Closed` once the incarnation has terminated.
     pub(crate) fn push(&self, msg: SystemMsg) -> Result<(), SendError> {
-        let waker = {
-            let mut state = lock(&self.state);
-            if state.closed {
-                return Err(SendError::Closed);
-            }
-            state.items.push_back(msg);
-            self.pending.store(true, Ordering::Release);
-            state.waker.clone()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
+        let mut state = lock(&self.state);
+        if state.closed {
+            return Err(SendError::Closed);
+        }
+        if state.head.is_none() {
+            state.head = Some(msg);
+        } else {
+            state.rest.push_back(msg);
+        }
+        self.pending.store(true, Ordering::Release);
+        if let Some(waker) = &state.waker {
+            waker.wake_by_ref();
         }
         Ok(())
     }
@@ -56,8 +61,9 @@ impl SystemQueue {
     /// Takes the oldest item.
     pub(crate) fn pop(&self) -> Option<SystemMsg> {
         let mut state = lock(&self.state);
-        let item = state.items.pop_front();
-        if state.items.is_empty() {
+        let item = state.head.take();
+        state.head = state.rest.pop_front();
+        if state.head.is_none() {
             self.pending.store(false, Ordering::Release);
         }
         item
@@ -82,7 +88,7 @@ impl SystemQueue {
             state.closed = true;
             state.waker = None;
             self.pending.store(false, Ordering::Release);
-            std::mem::take(&mut state.items)
+            (state.head.take(), std::mem::take(&mut state.rest))
         };
         drop(items);
     }
