@@ -69,12 +69,7 @@ enum SlotState {
 
 /// Everything needed to run one child position across incarnations.
 pub(crate) struct Slot {
-    pub(crate) id: ActorId,
-    pub(crate) name: Option<String>,
-    pub(crate) restart_type: RestartType,
-    pub(crate) shutdown: Shutdown,
-    pub(crate) config: ActorConfig,
-    pub(crate) starter: Arc<dyn ChildStarter>,
+    spec: ChildSpec,
     /// The current incarnation number (Alive) or the expected one (Pending).
     pub(crate) incarnation: u64,
     /// The latest incarnation that reached `Running`.
@@ -104,21 +99,8 @@ impl Slot {
         incarnation: u64,
         control: Arc<dyn ActorControl>,
     ) -> Self {
-        let ChildSpec {
-            id,
-            name,
-            restart_type,
-            shutdown,
-            config,
-            starter,
-        } = spec;
         Slot {
-            id,
-            name,
-            restart_type,
-            shutdown,
-            config,
-            starter,
+            spec,
             incarnation,
             current: Some(control),
             state: SlotState::Alive,
@@ -129,8 +111,8 @@ impl Slot {
 
     fn event(&self, reason: StopReason, action: SupervisionAction) -> ChildEvent {
         ChildEvent {
-            child_id: self.id.clone(),
-            child_name: self.name.clone(),
+            child_id: self.spec.id.clone(),
+            child_name: self.spec.name.clone(),
             reason,
             action,
         }
@@ -193,7 +175,7 @@ impl Supervisor {
     }
 
     pub(crate) fn has_slot(&self, id: &ActorId) -> bool {
-        self.slots.iter().any(|s| &s.id == id)
+        self.slots.iter().any(|s| &s.spec.id == id)
     }
 
     pub(crate) fn next_incarnation(&mut self) -> u64 {
@@ -219,10 +201,10 @@ impl Supervisor {
         self.slots
             .iter()
             .map(|s| ChildInfo {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                restart_type: s.restart_type,
-                shutdown: s.shutdown,
+                id: s.spec.id.clone(),
+                name: s.spec.name.clone(),
+                restart_type: s.spec.restart_type,
+                shutdown: s.spec.shutdown,
                 is_alive: s.state == SlotState::Alive
                     && s.current.as_ref().is_some_and(|c| c.core().is_alive()),
                 restart_pending: s.state == SlotState::Pending,
@@ -247,7 +229,7 @@ impl Supervisor {
                 match self
                     .slots
                     .iter_mut()
-                    .find(|s| s.id == slot && s.incarnation == incarnation)
+                    .find(|s| s.spec.id == slot && s.incarnation == incarnation)
                 {
                     Some(s) => {
                         if s.state == SlotState::Pending {
@@ -275,7 +257,7 @@ impl Supervisor {
                 match self
                     .slots
                     .iter()
-                    .position(|s| s.id == slot && s.incarnation == incarnation)
+                    .position(|s| s.spec.id == slot && s.incarnation == incarnation)
                 {
                     Some(index) => self.incident(index, reason, me, system),
                     None => NoticeOutcome::default(),
@@ -296,7 +278,7 @@ impl Supervisor {
         me: &Arc<dyn ActorControl>,
         system: &Arc<ActorSystem>,
     ) -> NoticeOutcome {
-        if !should_restart(self.slots[index].restart_type, &reason) {
+        if !should_restart(self.slots[index].spec.restart_type, &reason) {
             let slot = self.slots.remove(index);
             return NoticeOutcome {
                 events: vec![slot.event(reason, SupervisionAction::Removed)],
@@ -314,7 +296,7 @@ impl Supervisor {
         }
         let event = self.slots[index].event(reason, SupervisionAction::Restarted);
         let delay = self.backoff_for(index);
-        let failed_id = self.slots[index].id.clone();
+        let failed_id = self.slots[index].spec.id.clone();
         let mut stops = Vec::new();
         let mut orders = Vec::new();
         let mut dropped = Vec::new();
@@ -327,37 +309,38 @@ impl Supervisor {
             let slot = &mut self.slots[i];
             if !is_failed {
                 if let Some(current) = &slot.current {
-                    stops.push((current.clone(), slot.shutdown));
+                    stops.push((current.clone(), slot.spec.shutdown));
                 }
-                if slot.restart_type == RestartType::Temporary {
-                    dropped.push(slot.id.clone());
+                if slot.spec.restart_type == RestartType::Temporary {
+                    dropped.push(slot.spec.id.clone());
                     continue;
                 }
             }
             slot.incarnation = incarnation;
             slot.state = SlotState::Pending;
-            let (tracked, has_tracked_parent) = (self.tracked || slot.name.is_some(), self.tracked);
+            let (tracked, has_tracked_parent) =
+                (self.tracked || slot.spec.name.is_some(), self.tracked);
             let spec = LaunchSpec {
-                id: Some(slot.id.clone()),
-                name: slot.name.clone(),
-                config: slot.config.clone(),
+                id: Some(slot.spec.id.clone()),
+                name: slot.spec.name.clone(),
+                config: slot.spec.config.clone(),
                 system: system.clone(),
                 tracked,
                 has_tracked_parent,
                 parent: Some(ParentLink {
                     parent: me.clone(),
-                    slot: slot.id.clone(),
+                    slot: slot.spec.id.clone(),
                     incarnation,
                 }),
             };
             orders.push(RestartOrder {
-                starter: slot.starter.clone(),
+                starter: slot.spec.starter.clone(),
                 spec,
                 incarnation,
             });
         }
         self.slots
-            .retain(|s| !dropped.contains(&s.id) || s.id == failed_id);
+            .retain(|s| !dropped.contains(&s.spec.id) || s.spec.id == failed_id);
         stops.reverse();
         lock(&self.in_flight).retiring.extend(stops.iter().cloned());
         self.jobs.retain(|job| !job.is_finished());
@@ -401,7 +384,7 @@ impl Supervisor {
         let index = self
             .slots
             .iter()
-            .position(|s| &s.id == id)
+            .position(|s| &s.spec.id == id)
             .ok_or_else(|| SupervisionError::ChildNotFound(id.clone()))?;
         let slot = self.slots.remove(index);
         // The incarnation this call stops: the current one, or for a slot pending restart the
@@ -424,7 +407,7 @@ impl Supervisor {
         let mut reason = StopReason::ParentRequest;
         if let Some(target) = target {
             self.stopping.push(target.clone());
-            reason = stop_with_policy(target.as_ref(), slot.shutdown).await;
+            reason = stop_with_policy(target.as_ref(), slot.spec.shutdown).await;
             self.stopping.clear();
         }
         let event = slot.event(reason, SupervisionAction::Removed);
@@ -461,10 +444,10 @@ impl Supervisor {
                 .iter()
                 .filter(|(n, _)| *n == slot.incarnation)
             {
-                targets.push((control.clone(), slot.shutdown));
+                targets.push((control.clone(), slot.spec.shutdown));
             }
             if let Some(current) = &slot.current {
-                targets.push((current.clone(), slot.shutdown));
+                targets.push((current.clone(), slot.spec.shutdown));
             }
         }
         targets
