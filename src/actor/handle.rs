@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
-use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
 use crate::error::{ActorError, AskError, SendError, TrySendError};
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
@@ -114,20 +114,8 @@ impl<A: Actor> ActorHandle<A> {
         self.enqueue(Envelope::Tell(msg)).await
     }
 
-    /// Puts an envelope into the mailbox, waiting for space only when it is full. The
-    /// non-waiting attempt first skips building a wait (a semaphore `Acquire` future) on the
-    /// common path; a freed slot still goes to a sender already waiting before anyone else.
     async fn enqueue(&self, envelope: Envelope<A>) -> Result<(), SendError> {
-        match self.inner.mailbox.try_send(envelope) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(envelope)) => self
-                .inner
-                .mailbox
-                .send(envelope)
-                .await
-                .map_err(|_| SendError::Closed),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
-        }
+        enqueue(&self.inner.mailbox, envelope).await
     }
 
     /// Enqueues a fire-and-forget message without waiting.

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::feeds::Feeds;
 use crate::actor::runtime::guard::caught_sync;
-use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
 use crate::types::{StreamEvent, StreamId};
 
@@ -62,27 +62,26 @@ where
             stream,
             last: false,
         };
-        if mailbox.send(envelope).await.is_err() {
+        if enqueue(&mailbox, envelope).await.is_err() {
             return;
         }
     };
     drop(source);
     if let Some(error) = failure {
-        if mailbox
-            .send(Envelope::StreamFailure(Box::new((stream, error))))
-            .await
-            .is_err()
-        {
+        let envelope = Envelope::StreamFailure(Box::new((stream, error)));
+        if enqueue(&mailbox, envelope).await.is_err() {
             return;
         }
     }
     if let Ok(msg) = caught_sync(|| A::Message::from(StreamEvent::Finished)) {
-        let _ = mailbox
-            .send(Envelope::Stream {
+        let _ = enqueue(
+            &mailbox,
+            Envelope::Stream {
                 msg,
                 stream,
                 last: true,
-            })
-            .await;
+            },
+        )
+        .await;
     }
 }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
 use super::ActorContext;
-use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
 use crate::clock::deadline_after;
 use crate::error::TimerError;
@@ -104,7 +104,7 @@ impl<'ctx, A: Actor> IntoFuture for OneShotSchedule<'ctx, A> {
         let id = ctx.timers.add(true, move |id| {
             tokio::spawn(async move {
                 sleep_until(deadline).await;
-                let _ = mailbox.send(Envelope::Timer(message, id)).await;
+                let _ = enqueue(&mailbox, Envelope::Timer(message, id)).await;
             })
         });
         ready(Ok(RecurringId(id)))
@@ -167,37 +167,40 @@ async fn run_recurring<A: Actor>(
 ) where
     A::Message: Clone,
 {
-    let mut due = anchor + interval;
+    // One timer-wheel entry for the timer's whole life, reset for each tick.
+    let sleep = sleep_until(deadline_after(anchor, interval));
+    tokio::pin!(sleep);
     loop {
-        sleep_until(due).await;
-        if mailbox
-            .send(Envelope::Timer(message.clone(), id))
+        sleep.as_mut().await;
+        let due = sleep.deadline();
+        if enqueue(&mailbox, Envelope::Timer(message.clone(), id))
             .await
             .is_err()
         {
             return;
         }
         let now = Instant::now();
-        match policy {
-            MissPolicy::Skip => due = next_on_grid(anchor, interval, now),
+        let next = match policy {
+            MissPolicy::Skip => next_on_grid(anchor, interval, now),
             MissPolicy::CatchUp => {
-                let mut missed = due + interval;
-                while missed <= now {
+                let mut missed = due.checked_add(interval);
+                while let Some(tick) = missed.filter(|tick| *tick <= now) {
                     if mailbox
                         .try_send(Envelope::Timer(message.clone(), id))
                         .is_err()
                     {
                         break;
                     }
-                    missed += interval;
+                    missed = tick.checked_add(interval);
                 }
-                due = next_on_grid(anchor, interval, now);
+                next_on_grid(anchor, interval, now)
             }
             MissPolicy::Delay => {
                 anchor = now;
-                due = now + interval;
+                deadline_after(now, interval)
             }
-        }
+        };
+        sleep.as_mut().reset(next);
     }
 }
 

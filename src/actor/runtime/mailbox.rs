@@ -1,9 +1,9 @@
 //! What travels through an actor's mailbox.
 
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::actor::Actor;
-use crate::error::ActorError;
+use crate::error::{ActorError, SendError};
 
 /// Where the result of a `send` goes. The error is boxed: errors are rare, and a small payload
 /// keeps the oneshot's copies cheap on every request.
@@ -27,4 +27,21 @@ pub(crate) enum Envelope<A: Actor> {
     /// A stream (or its item conversion) panicked; the error goes to `handle_failure`.
     /// Boxed: rare, and it must not grow every envelope.
     StreamFailure(Box<(u64, ActorError)>),
+}
+
+/// Puts an envelope into a mailbox, waiting for space only when it is full. The non-waiting
+/// attempt first skips building a wait (a semaphore `Acquire` future) on the common path; a
+/// freed slot still goes to a sender already waiting before anyone else, so backpressure and
+/// per-sender order are those of a plain `send`. Used by handles, timers and streams alike.
+pub(crate) async fn enqueue<A: Actor>(
+    mailbox: &mpsc::Sender<Envelope<A>>,
+    envelope: Envelope<A>,
+) -> Result<(), SendError> {
+    match mailbox.try_send(envelope) {
+        Ok(()) => Ok(()),
+        Err(mpsc::error::TrySendError::Full(envelope)) => {
+            mailbox.send(envelope).await.map_err(|_| SendError::Closed)
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
+    }
 }
