@@ -8,6 +8,7 @@ use super::config::ActorConfig;
 use super::core::Core;
 use super::exit::{ExitPlan, ParentLink, KILLED_DURING_STARTUP};
 use super::task::ActorTask;
+use super::telemetry;
 use crate::actor::context::ActorContext;
 use crate::actor::handle::{ActorHandle, HandleInner};
 use crate::actor::Actor;
@@ -74,7 +75,9 @@ pub(crate) fn launch<A: Actor>(
         spec.tracked,
     );
     let task = ActorTask::new(actor, ctx, mailbox_rx, plan);
-    let join = runtime.spawn(task.run());
+    let task =
+        telemetry::in_actor_span::<A, _>(handle.id(), handle.core().name.as_deref(), task.run());
+    let join = runtime.spawn(task);
     handle.core().arm_kill(join.abort_handle());
     Ok((handle, startup_rx))
 }

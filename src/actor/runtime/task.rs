@@ -213,7 +213,7 @@ impl<A: Actor> Live<A> {
                 // A message of a cancelled timer or stream: skipped silently.
                 Envelope::Timer(..) | Envelope::Stream { .. } => continue,
             };
-            let result = self.actor.handle(msg, &mut self.ctx).await;
+            let result = telemetry::in_message_span(self.actor.handle(msg, &mut self.ctx)).await;
             match (result, self.reply.take()) {
                 (Ok(response), Some(reply)) => {
                     let _ = reply.send(Ok(response));

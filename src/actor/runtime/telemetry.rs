@@ -1,6 +1,62 @@
-//! Lifecycle events, logged through `tracing` when the `tracing` feature is on; free otherwise.
+//! Telemetry through `tracing` when the `tracing` feature is on; every function here compiles to
+//! nothing otherwise, so the hot path carries no cost without the feature.
+//!
+//! - Spans: each actor task runs inside an `actor` span (`id`, `name`, `actor` = type name); each
+//!   handler call inside a child `message` span.
+//! - Events: started (debug), stopped with its reason (debug for Graceful/ParentRequest/Cancelled,
+//!   warn for Failure and Kill), panics (error), restart decisions (warn), budget exhaustion (error).
+
+use std::future::Future;
 
 use crate::types::{ActorId, StopReason};
+
+/// Wraps an actor's task future in its `actor` span.
+#[cfg(feature = "tracing")]
+pub(crate) fn in_actor_span<A, F: Future>(
+    id: &ActorId,
+    name: Option<&str>,
+    task: F,
+) -> impl Future<Output = F::Output> {
+    use tracing::Instrument;
+    let span =
+        tracing::debug_span!("actor", id = %id, name = name, actor = std::any::type_name::<A>());
+    task.instrument(span)
+}
+
+#[cfg(not(feature = "tracing"))]
+#[allow(clippy::extra_unused_type_parameters)] // same signature as the feature's version
+pub(crate) fn in_actor_span<A, F: Future>(_id: &ActorId, _name: Option<&str>, task: F) -> F {
+    task
+}
+
+/// Wraps one handler call in a `message` span.
+#[cfg(feature = "tracing")]
+pub(crate) fn in_message_span<F: Future>(handler: F) -> impl Future<Output = F::Output> {
+    use tracing::Instrument;
+    handler.instrument(tracing::debug_span!("message"))
+}
+
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub(crate) fn in_message_span<F: Future>(handler: F) -> F {
+    handler
+}
+
+#[cfg(feature = "tracing")]
+pub(crate) fn restart_decided(child: &ActorId, reason: &StopReason) {
+    tracing::warn!(child = %child, %reason, "restarting child");
+}
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn restart_decided(_child: &ActorId, _reason: &StopReason) {}
+
+#[cfg(feature = "tracing")]
+pub(crate) fn budget_exhausted(child: &ActorId, reason: &StopReason) {
+    tracing::error!(child = %child, %reason, "restart budget exhausted; supervisor stops");
+}
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn budget_exhausted(_child: &ActorId, _reason: &StopReason) {}
 
 #[cfg(feature = "tracing")]
 pub(crate) fn started(id: &ActorId) {

@@ -18,6 +18,7 @@ use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
 use crate::actor::runtime::launch::LaunchSpec;
+use crate::actor::runtime::telemetry;
 use crate::actor::runtime::ActorConfig;
 use crate::error::{ActorError, SupervisionError};
 use crate::system::ActorSystem;
@@ -287,6 +288,7 @@ impl Supervisor {
         }
         if !self.budget.try_charge(Instant::now()) {
             let slot = self.slots.remove(index);
+            telemetry::budget_exhausted(&slot.spec.id, &reason);
             return NoticeOutcome {
                 events: vec![slot.event(reason, SupervisionAction::BudgetExhausted)],
                 stop: Some(StopReason::Failure(ActorError::Supervision(
@@ -294,6 +296,7 @@ impl Supervisor {
                 ))),
             };
         }
+        telemetry::restart_decided(&self.slots[index].spec.id, &reason);
         let event = self.slots[index].event(reason, SupervisionAction::Restarted);
         let delay = self.backoff_for(index);
         let failed_id = self.slots[index].spec.id.clone();
