@@ -95,3 +95,73 @@ async fn stops_racing_requests_always_end_every_request() {
         assert!(!actor.is_alive());
     }
 }
+
+/// Either noise or the marker that must never be handled after an accepted stop.
+enum Probe {
+    Noise,
+    Marker,
+}
+
+struct OrderProbe {
+    marker_handled: Arc<std::sync::atomic::AtomicBool>,
+    noise: Arc<AtomicU64>,
+}
+
+impl Actor for OrderProbe {
+    type Message = Probe;
+    type Response = ();
+    async fn handle(&mut self, msg: Probe, _: &mut ActorContext<Self>) -> ActorResult<()> {
+        match msg {
+            Probe::Noise => {
+                self.noise.fetch_add(1, Ordering::SeqCst);
+            }
+            Probe::Marker => self.marker_handled.store(true, Ordering::SeqCst),
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_enqueued_after_an_accepted_stop_is_never_handled() {
+    // SPEC §7: a system item overtakes every mailbox message not yet started. Race the stop
+    // against an actor that is busy taking messages from another task.
+    for round in 0..10_000u64 {
+        let marker_handled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let noise = Arc::new(AtomicU64::new(0));
+        let actor = OrderProbe {
+            marker_handled: marker_handled.clone(),
+            noise: noise.clone(),
+        }
+        .spawn()
+        .with_config(ActorConfig::default().with_mailbox_capacity(4096))
+        .await
+        .unwrap();
+        let flood = tokio::spawn({
+            let actor = actor.clone();
+            async move {
+                for _ in 0..64 {
+                    if actor.try_notify(Probe::Noise).is_err() {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }
+        });
+        let started = timeout(LIMIT, async {
+            while noise.load(Ordering::SeqCst) < round % 32 {
+                tokio::task::yield_now().await;
+            }
+        });
+        started.await.expect("the actor never took the noise");
+        actor.stop(StopReason::Cancelled).await.unwrap();
+        let sent = actor.try_notify(Probe::Marker).is_ok();
+        timeout(LIMIT, actor.wait_stopped())
+            .await
+            .expect("stop hung");
+        flood.await.unwrap();
+        assert!(
+            !(sent && marker_handled.load(Ordering::SeqCst)),
+            "round {round}: a message enqueued after an accepted stop was handled"
+        );
+    }
+}

@@ -34,6 +34,8 @@ pub(crate) struct Live<A: Actor> {
     reply: Option<Reply<A::Response>>,
     /// The waker registered with the system queue.
     system_waker: Option<Waker>,
+    /// A mailbox message taken just as a system item arrived; it runs after the system items.
+    deferred: Option<Envelope<A>>,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
@@ -68,6 +70,7 @@ impl<A: Actor> ActorTask<A> {
             mailbox,
             reply: None,
             system_waker: None,
+            deferred: None,
         };
         ActorTask {
             live: Some(live),
@@ -166,13 +169,24 @@ impl<A: Actor> Live<A> {
         let queue = &self.ctx.core().system;
         let mailbox = &mut self.mailbox;
         let system_waker = &mut self.system_waker;
+        let deferred = &mut self.deferred;
         poll_fn(|cx| {
             if queue.is_pending() {
                 if let Some(msg) = queue.pop() {
                     return Poll::Ready(Next::System(msg));
                 }
             }
+            if let Some(envelope) = deferred.take() {
+                return Poll::Ready(Next::Mail(envelope));
+            }
             if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
+                // A system item pushed before this message was enqueued must still overtake it.
+                if queue.is_pending() {
+                    if let Some(msg) = queue.pop() {
+                        *deferred = Some(envelope);
+                        return Poll::Ready(Next::System(msg));
+                    }
+                }
                 return Poll::Ready(Next::Mail(envelope));
             }
             // Parking: make sure a system item pushed from now on wakes us, then look again.
@@ -318,6 +332,7 @@ impl<A: Actor> Live<A> {
     /// unhandled, so their `send` callers get `ResponseDropped`.
     fn close_mailbox(&mut self) {
         self.mailbox.close();
+        self.deferred = None;
         while self.mailbox.try_recv().is_ok() {}
     }
 }
