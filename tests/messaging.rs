@@ -101,8 +101,9 @@ async fn try_notify_full_then_closed() {
     ));
 }
 
-// 18
-#[tokio::test]
+// 18 (paused clock: the sleep below only ends once every task is idle, so "still waiting" is
+// checked after the waiting notify had every chance to complete)
+#[tokio::test(start_paused = true)]
 async fn notify_on_full_mailbox_waits_for_space() {
     let log = Log::default();
     let h = spawn_probe(&log, 1).await;

@@ -33,8 +33,8 @@ async fn block_and_fill(h: &ActorHandle<Probe>, queued: u64) -> Arc<Gate> {
     gate
 }
 
-// 28
-#[tokio::test]
+// 28 (paused clock: the sleep below only ends once every task is idle)
+#[tokio::test(start_paused = true)]
 async fn status_is_answered_after_handler_and_before_queued_messages() {
     let log = Log::default();
     let h = spawn_probe(&log, 2).await;

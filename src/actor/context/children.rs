@@ -8,8 +8,7 @@ use std::sync::Arc;
 use super::ActorContext;
 use crate::actor::handle::ActorHandle;
 use crate::actor::runtime::core::lock;
-use crate::actor::runtime::exit::ParentLink;
-use crate::actor::runtime::launch::{launch, started, LaunchSpec};
+use crate::actor::runtime::launch::{launch, started};
 use crate::actor::runtime::ActorConfig;
 use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
 use crate::actor::Actor;
@@ -135,25 +134,20 @@ where
                 return Err(SpawnError::DuplicateChild(id).into());
             }
             config.validate()?;
-            let starter = FactoryStarter::new(factory);
+            let starter = Arc::new(FactoryStarter::new(factory));
             let actor = starter.build()?;
-            let incarnation = supervisor.next_incarnation();
-            let (tracked, has_tracked_parent) = supervisor.child_tracking(name.is_some());
-            let spec = LaunchSpec {
-                id: Some(id.clone()),
-                name: name.clone(),
-                config: config.clone(),
-                system,
-                tracked,
-                has_tracked_parent,
-                parent: Some(ParentLink {
-                    parent: me,
-                    slot: id.clone(),
-                    incarnation,
-                }),
+            let spec = ChildSpec {
+                id,
+                name,
+                restart_type,
+                shutdown,
+                config,
+                starter: starter.clone(),
             };
+            let incarnation = supervisor.next_incarnation();
+            let launch_spec = spec.launch_spec(incarnation, supervisor.is_tracked(), &me, &system);
             // While the child starts, the supervisor's stop or kill must still find it.
-            let (handle, startup) = launch(actor, spec)?;
+            let (handle, startup) = launch(actor, launch_spec)?;
             let in_flight = supervisor.in_flight().clone();
             lock(&in_flight)
                 .created
@@ -161,14 +155,6 @@ where
             let outcome = started(startup).await;
             lock(&in_flight).acknowledge(incarnation);
             outcome.map_err(|e| SpawnError::Init(Box::new(e)))?;
-            let spec = ChildSpec {
-                id,
-                name,
-                restart_type,
-                shutdown,
-                config,
-                starter: Arc::new(starter),
-            };
             supervisor.add_slot(Slot::new_alive(spec, incarnation, handle.control()));
             Ok(handle)
         })

@@ -28,10 +28,6 @@ impl Feeds {
         self.active.as_ref().map_or(0, |a| a.len())
     }
 
-    pub(crate) fn is_active(&self, id: u64) -> bool {
-        self.active.as_ref().is_some_and(|a| a.contains_key(&id))
-    }
-
     /// Whether a dispatched message of feed `id` may reach `handle`. A one-shot feed, or any
     /// feed whose `last` message this is, stops being active here.
     pub(crate) fn admit(&mut self, id: u64, last: bool) -> bool {

@@ -34,7 +34,8 @@ where
 /// Polls the stream one item at a time, each waiting for mailbox space; then one `Finished`.
 ///
 /// The stream and the `From` conversion are user code: a panic in either ends the stream, is
-/// reported to `handle_failure` as `ActorError::Panic`, and is followed by `Finished`.
+/// reported to `handle_failure` as `ActorError::Panic`, and is followed by `Finished` (or, if
+/// building `Finished` panics, that failure ends the stream).
 async fn forward<A, S>(mailbox: mpsc::Sender<Envelope<A>>, stream: u64, mut source: S)
 where
     A: Actor,
@@ -68,20 +69,20 @@ where
     };
     drop(source);
     if let Some(error) = failure {
-        let envelope = Envelope::StreamFailure(Box::new((stream, error)));
+        let envelope = Envelope::StreamFailure(Box::new((stream, error, false)));
         if enqueue(&mailbox, envelope).await.is_err() {
             return;
         }
     }
-    if let Ok(msg) = caught_sync(|| A::Message::from(StreamEvent::Finished)) {
-        let _ = enqueue(
-            &mailbox,
-            Envelope::Stream {
-                msg,
-                stream,
-                last: true,
-            },
-        )
-        .await;
-    }
+    let last = match caught_sync(|| A::Message::from(StreamEvent::Finished)) {
+        Ok(msg) => Envelope::Stream {
+            msg,
+            stream,
+            last: true,
+        },
+        // No `Finished` to send: end the stream with the error instead, so it is not counted
+        // as active forever.
+        Err(error) => Envelope::StreamFailure(Box::new((stream, error, true))),
+    };
+    let _ = enqueue(&mailbox, last).await;
 }

@@ -16,8 +16,8 @@ use crate::types::{ActorId, ActorStatusInfo, StopReason};
 
 /// One item of the system channel: everything that must overtake queued mailbox messages.
 ///
-/// Large payloads are boxed so the item stays two words: the channel's first block (32 items)
-/// is allocated with every actor, and system items are rare.
+/// Large payloads are boxed so the item stays two words: it keeps the queue's inline first slot
+/// (part of every actor's core) small, and system items are rare.
 pub(crate) enum SystemMsg {
     /// A Tier-1 or Tier-2 stop signal (`Kill` never travels here).
     Stop(Box<StopReason>),

@@ -24,9 +24,10 @@ pub(crate) enum Envelope<A: Actor> {
         stream: u64,
         last: bool,
     },
-    /// A stream (or its item conversion) panicked; the error goes to `handle_failure`.
+    /// A stream (or its item conversion) panicked: `(stream, error, last)`; the error goes to
+    /// `handle_failure`, and `last` ends the stream when its `Finished` could not be built.
     /// Boxed: rare, and it must not grow every envelope.
-    StreamFailure(Box<(u64, ActorError)>),
+    StreamFailure(Box<(u64, ActorError, bool)>),
 }
 
 /// Puts an envelope into a mailbox, waiting for space only when it is full. The non-waiting

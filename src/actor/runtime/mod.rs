@@ -4,12 +4,14 @@
 //!
 //! | module | job |
 //! |---|---|
-//! | `mailbox` | the envelope that carries a message and where its result goes |
-//! | `core` | per-incarnation state shared by handles: channels, liveness, kill switch, exit |
+//! | `mailbox` | the envelope that carries a message and where its result goes; `enqueue` |
+//! | `system_queue` | the system channel: stops, status requests, child notices |
+//! | `core` | per-incarnation state shared by handles: liveness, kill switch, exit |
 //! | `guard` | catching panics of user code without allocating |
 //! | `task` | the actor's task: start-up, the receive loop, the stop sequence |
 //! | `exit` | the last steps of a stop (registry, liveness, parent, waiters), also on `Kill` |
 //! | `launch` | validating, registering and spawning an incarnation |
+//! | `telemetry` | spans and lifecycle events behind the `tracing` feature |
 
 mod config;
 pub(crate) mod core;

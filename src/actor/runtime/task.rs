@@ -246,8 +246,11 @@ impl<A: Actor> Live<A> {
         }
     }
 
-    fn stream_failed(&mut self, (stream, error): (u64, ActorError)) -> Option<StopReason> {
-        if self.ctx.streams.is_active(stream) {
+    fn stream_failed(
+        &mut self,
+        (stream, error, last): (u64, ActorError, bool),
+    ) -> Option<StopReason> {
+        if self.ctx.streams.admit(stream, last) {
             self.report_failure(error)
         } else {
             None

@@ -121,6 +121,9 @@ pub(crate) async fn run_restart_job(
                 // either a cancellation/closure before it or the created incarnation after it.
                 let mut in_flight = lock(&in_flight);
                 if in_flight.closed || in_flight.cancelled.remove(&incarnation) {
+                    // The actor value's `Drop` is user code: run it outside the lock.
+                    drop(in_flight);
+                    drop(child);
                     continue;
                 }
                 child.launch(spec).map(|(control, startup)| {

@@ -93,6 +93,32 @@ pub(crate) struct ChildSpec {
     pub(crate) starter: Arc<dyn ChildStarter>,
 }
 
+impl ChildSpec {
+    /// How to launch incarnation `incarnation` of this child under the supervisor `me` (a
+    /// child is tracked iff its supervisor is, or it is named, SPEC §3.7).
+    pub(crate) fn launch_spec(
+        &self,
+        incarnation: u64,
+        supervisor_tracked: bool,
+        me: &Arc<dyn ActorControl>,
+        system: &Arc<ActorSystem>,
+    ) -> LaunchSpec {
+        LaunchSpec {
+            id: Some(self.id.clone()),
+            name: self.name.clone(),
+            config: self.config.clone(),
+            system: system.clone(),
+            tracked: supervisor_tracked || self.name.is_some(),
+            has_tracked_parent: supervisor_tracked,
+            parent: Some(ParentLink {
+                parent: me.clone(),
+                slot: self.id.clone(),
+                incarnation,
+            }),
+        }
+    }
+}
+
 impl Slot {
     /// A slot whose first incarnation has just started.
     pub(crate) fn new_alive(
@@ -184,9 +210,16 @@ impl Supervisor {
         self.next_incarnation
     }
 
-    /// Whether children of this supervisor are tracked (given whether they are named).
-    pub(crate) fn child_tracking(&self, named: bool) -> (bool, bool) {
-        (self.tracked || named, self.tracked)
+    /// Whether the supervisor itself is tracked by its home system.
+    pub(crate) fn is_tracked(&self) -> bool {
+        self.tracked
+    }
+
+    /// The slot running incarnation `incarnation` of child `id` (current or expected).
+    fn slot_index(&self, id: &ActorId, incarnation: u64) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|s| &s.spec.id == id && s.incarnation == incarnation)
     }
 
     pub(crate) fn add_slot(&mut self, slot: Slot) {
@@ -228,9 +261,8 @@ impl Supervisor {
             } => {
                 lock(&self.in_flight).acknowledge(incarnation);
                 match self
-                    .slots
-                    .iter_mut()
-                    .find(|s| s.spec.id == slot && s.incarnation == incarnation)
+                    .slot_index(&slot, incarnation)
+                    .map(|i| &mut self.slots[i])
                 {
                     Some(s) => {
                         if s.state == SlotState::Pending {
@@ -255,11 +287,7 @@ impl Supervisor {
                 reason,
             } => {
                 lock(&self.in_flight).acknowledge(incarnation);
-                match self
-                    .slots
-                    .iter()
-                    .position(|s| s.spec.id == slot && s.incarnation == incarnation)
-                {
+                match self.slot_index(&slot, incarnation) {
                     Some(index) => self.incident(index, reason, me, system),
                     None => NoticeOutcome::default(),
                 }
@@ -303,6 +331,7 @@ impl Supervisor {
         let mut stops = Vec::new();
         let mut orders = Vec::new();
         let mut dropped = Vec::new();
+        let tracked = self.tracked;
         for i in restart_set(self.config.strategy, index, self.slots.len()) {
             let is_failed = i == index;
             if !is_failed && self.slots[i].state == SlotState::Pending {
@@ -321,21 +350,7 @@ impl Supervisor {
             }
             slot.incarnation = incarnation;
             slot.state = SlotState::Pending;
-            let (tracked, has_tracked_parent) =
-                (self.tracked || slot.spec.name.is_some(), self.tracked);
-            let spec = LaunchSpec {
-                id: Some(slot.spec.id.clone()),
-                name: slot.spec.name.clone(),
-                config: slot.spec.config.clone(),
-                system: system.clone(),
-                tracked,
-                has_tracked_parent,
-                parent: Some(ParentLink {
-                    parent: me.clone(),
-                    slot: slot.spec.id.clone(),
-                    incarnation,
-                }),
-            };
+            let spec = slot.spec.launch_spec(incarnation, tracked, me, system);
             orders.push(RestartOrder {
                 starter: slot.spec.starter.clone(),
                 spec,
