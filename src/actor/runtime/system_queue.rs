@@ -6,12 +6,32 @@
 //! so parking costs a pointer comparison, not a lock.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::task::Waker;
 
-use super::core::{lock, SystemMsg};
+use super::core::SystemMsg;
 use crate::error::SendError;
+use sync::{lock, AtomicBool, Mutex, Ordering};
+
+/// The synchronisation primitives, swapped for loom's in the model test
+/// (`RUSTFLAGS="--cfg tokio_actors_loom" cargo test --lib system_queue`).
+mod sync {
+    #[cfg(not(tokio_actors_loom))]
+    pub(super) use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    };
+
+    #[cfg(tokio_actors_loom)]
+    pub(super) use loom::sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    };
+
+    /// Locks, ignoring poisoning (no user code runs under this lock).
+    pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 #[derive(Default)]
 struct QueueState {
@@ -26,11 +46,19 @@ struct QueueState {
 }
 
 /// See the [module docs](self).
-#[derive(Default)]
 pub(crate) struct SystemQueue {
     /// `true` while an item is queued (updated under the lock, read without it).
     pending: AtomicBool,
     state: Mutex<QueueState>,
+}
+
+impl Default for SystemQueue {
+    fn default() -> Self {
+        SystemQueue {
+            pending: AtomicBool::new(false),
+            state: Mutex::new(QueueState::default()),
+        }
+    }
 }
 
 impl SystemQueue {
@@ -91,5 +119,117 @@ impl SystemQueue {
             (state.head.take(), std::mem::take(&mut state.rest))
         };
         drop(items);
+    }
+}
+
+#[cfg(all(test, tokio_actors_loom))]
+mod loom_model {
+    //! Every interleaving of a push racing the receive loop's park protocol (loom).
+
+    use std::sync::Arc;
+    use std::task::{Wake, Waker};
+
+    use loom::sync::atomic::{AtomicBool, Ordering};
+
+    use super::SystemQueue;
+    use crate::actor::runtime::core::SystemMsg;
+    use crate::types::StopReason;
+
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn stop() -> SystemMsg {
+        SystemMsg::Stop(Box::new(StopReason::Graceful))
+    }
+
+    /// The receiver side of `Live::next` with an empty mailbox: check, register, check again.
+    fn park_or_take(
+        queue: &SystemQueue,
+        waker: &Waker,
+        cached: &mut Option<Waker>,
+    ) -> Option<SystemMsg> {
+        if queue.is_pending() {
+            if let Some(msg) = queue.pop() {
+                return Some(msg);
+            }
+        }
+        queue.register(waker, cached);
+        queue.is_pending().then(|| queue.pop()).flatten()
+    }
+
+    #[test]
+    fn a_push_racing_a_park_is_taken_or_wakes_the_actor() {
+        loom::model(|| {
+            let queue = loom::sync::Arc::new(SystemQueue::default());
+            let pusher = {
+                let queue = queue.clone();
+                loom::thread::spawn(move || queue.push(stop()).is_ok())
+            };
+            let flag = Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let mut cached = None;
+            let taken = park_or_take(&queue, &waker, &mut cached);
+            assert!(pusher.join().unwrap());
+            // No lost wake-up: either the item was taken, or the parked actor was woken and
+            // then finds it.
+            if taken.is_none() {
+                assert!(flag.0.load(Ordering::SeqCst), "parked without a wake-up");
+                assert!(queue.is_pending());
+                assert!(queue.pop().is_some());
+            }
+            assert!(!queue.is_pending());
+        });
+    }
+
+    #[test]
+    fn two_pushes_keep_their_order_and_the_flag_tracks_the_queue() {
+        loom::model(|| {
+            let queue = loom::sync::Arc::new(SystemQueue::default());
+            let pusher = {
+                let queue = queue.clone();
+                loom::thread::spawn(move || {
+                    queue
+                        .push(SystemMsg::Stop(Box::new(StopReason::Cancelled)))
+                        .unwrap();
+                    queue
+                        .push(SystemMsg::Stop(Box::new(StopReason::Kill)))
+                        .unwrap();
+                })
+            };
+            let mut seen = Vec::new();
+            while seen.len() < 2 {
+                match queue.pop() {
+                    Some(SystemMsg::Stop(reason)) => seen.push(reason.to_string()),
+                    Some(_) => unreachable!(),
+                    None => loom::thread::yield_now(),
+                }
+            }
+            pusher.join().unwrap();
+            assert_eq!(seen, vec!["cancelled".to_string(), "killed".to_string()]);
+            assert!(!queue.is_pending());
+        });
+    }
+
+    #[test]
+    fn close_refuses_later_pushes() {
+        loom::model(|| {
+            let queue = loom::sync::Arc::new(SystemQueue::default());
+            let pusher = {
+                let queue = queue.clone();
+                loom::thread::spawn(move || queue.push(stop()))
+            };
+            queue.close();
+            // Whether the push won or lost the race, nothing stays queued after close.
+            pusher.join().unwrap().ok();
+            assert!(queue.pop().is_none());
+            assert!(queue.push(stop()).is_err());
+        });
     }
 }
