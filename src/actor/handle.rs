@@ -14,9 +14,11 @@ use crate::actor::Actor;
 use crate::error::{ActorError, AskError, SendError, TrySendError};
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
 
-/// What a handle points at: the mailbox sender and the shared core, in one allocation.
+/// What a handle points at: the mailbox sender(s) and the shared core, in one allocation.
 pub(crate) struct HandleInner<A: Actor> {
     pub(crate) mailbox: mpsc::Sender<Envelope<A>>,
+    /// The priority lane (SPEC §9.3), if configured; one word either way.
+    pub(crate) priority: Option<mpsc::Sender<Envelope<A>>>,
     pub(crate) core: Core,
 }
 
@@ -118,18 +120,28 @@ impl<A: Actor> ActorHandle<A> {
         enqueue(&self.inner.mailbox, envelope).await
     }
 
+    /// The priority lane, or the mailbox for an actor without one.
+    fn priority_or_mailbox(&self) -> &mpsc::Sender<Envelope<A>> {
+        self.inner.priority.as_ref().unwrap_or(&self.inner.mailbox)
+    }
+
+    /// Enqueues without waiting on one lane.
+    fn try_enqueue(
+        lane: &mpsc::Sender<Envelope<A>>,
+        envelope: Envelope<A>,
+    ) -> Result<(), TrySendError> {
+        lane.try_send(envelope).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => TrySendError::Full,
+            mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
+        })
+    }
+
     /// Enqueues a fire-and-forget message without waiting.
     ///
     /// `Err(Full)` when there is no free slot, `Err(Closed)` when the actor is stopping or
     /// terminated (`Closed` wins when both apply).
     pub fn try_notify(&self, msg: A::Message) -> Result<(), TrySendError> {
-        self.inner
-            .mailbox
-            .try_send(Envelope::Tell(msg))
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => TrySendError::Full,
-                mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
-            })
+        Self::try_enqueue(&self.inner.mailbox, Envelope::Tell(msg))
     }
 
     /// Sends a request and waits for the handler's result.
@@ -146,6 +158,89 @@ impl<A: Actor> ActorHandle<A> {
         let (reply, response) = oneshot::channel();
         self.enqueue(Envelope::Ask(msg, reply)).await?;
         Self::answer(response.await)
+    }
+
+    /// Enqueues a fire-and-forget message on the priority lane, waiting while the lane is full.
+    ///
+    /// Between two messages the actor takes every pending system item, then the oldest
+    /// priority message, then the oldest mailbox message: this message overtakes every
+    /// ordinary message not yet started (even ones this caller sent earlier), never the one in
+    /// progress. FIFO within the lane. Errors, `handle_failure` routing and stop behaviour are
+    /// those of [`notify`](Self::notify): `Err(Closed)` if the actor is stopping or terminated;
+    /// queued priority messages are discarded at a stop.
+    ///
+    /// Without a lane ([`ActorConfig::with_priority_lane`](crate::ActorConfig::with_priority_lane)
+    /// not set) this is exactly [`notify`](Self::notify).
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
+    ///
+    /// struct Log(Vec<u32>);
+    /// impl Actor for Log {
+    ///     type Message = u32;
+    ///     type Response = Vec<u32>;
+    ///     async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<Vec<u32>> {
+    ///         if n > 0 {
+    ///             self.0.push(n);
+    ///         }
+    ///         Ok(self.0.clone())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = Log(Vec::new())
+    ///     .spawn()
+    ///     .with_config(ActorConfig::default().with_priority_lane(4))
+    ///     .await?;
+    /// // On this single-threaded runtime the actor does not run until we await a reply, so
+    /// // all three messages are queued when it starts: the priority one goes first.
+    /// log.notify(1).await?;
+    /// log.notify(2).await?;
+    /// log.notify_priority(3).await?;
+    /// assert_eq!(log.send(0).await?, vec![3, 1, 2]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn notify_priority(&self, msg: A::Message) -> Result<(), SendError> {
+        enqueue(self.priority_or_mailbox(), Envelope::Tell(msg)).await
+    }
+
+    /// [`try_notify`](Self::try_notify) on the priority lane: never waits; `Err(Full)` when the
+    /// lane has no free slot, `Err(Closed)` when the actor is stopping or terminated (`Closed`
+    /// wins). Without a lane this is exactly [`try_notify`](Self::try_notify).
+    pub fn try_notify_priority(&self, msg: A::Message) -> Result<(), TrySendError> {
+        Self::try_enqueue(self.priority_or_mailbox(), Envelope::Tell(msg))
+    }
+
+    /// [`send`](Self::send) on the priority lane: waits for space in the lane, then for the
+    /// handler's result, with the outcomes of `send` (a handler error stops the actor; a
+    /// message discarded at a stop gives `ResponseDropped`). Ordering as
+    /// [`notify_priority`](Self::notify_priority). Without a lane this is exactly
+    /// [`send`](Self::send).
+    pub async fn send_priority(&self, msg: A::Message) -> Result<A::Response, AskError> {
+        let (reply, response) = oneshot::channel();
+        enqueue(self.priority_or_mailbox(), Envelope::Ask(msg, reply)).await?;
+        Self::answer(response.await)
+    }
+
+    /// Priority messages accepted and not yet taken by the actor; 0 without a lane and after
+    /// termination.
+    pub fn priority_len(&self) -> usize {
+        match &self.inner.priority {
+            Some(lane) if self.is_alive() => {
+                let capacity = lane.max_capacity();
+                capacity - lane.capacity().min(capacity)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The configured priority lane capacity; 0 without a lane. Never changes.
+    pub fn priority_capacity(&self) -> usize {
+        self.inner
+            .priority
+            .as_ref()
+            .map_or(0, |lane| lane.max_capacity())
     }
 
     /// Like [`send`](Self::send), with one deadline for the wait for space and the wait for the

@@ -34,6 +34,10 @@ pub struct ActorStatusInfo {
     pub mailbox_len: usize,
     /// The configured mailbox capacity.
     pub mailbox_capacity: usize,
+    /// Priority messages queued and not yet taken by the actor (0 without a priority lane).
+    pub priority_len: usize,
+    /// The configured priority lane capacity (0 without a priority lane).
+    pub priority_capacity: usize,
     /// Number of supervised children (`children().len()`).
     pub child_count: usize,
     /// Number of active timers.

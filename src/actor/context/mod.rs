@@ -178,6 +178,8 @@ impl<A: Actor> ActorContext<A> {
             status: self.status,
             mailbox_len: self.handle.mailbox_len(),
             mailbox_capacity: self.handle.mailbox_capacity(),
+            priority_len: self.handle.priority_len(),
+            priority_capacity: self.handle.priority_capacity(),
             child_count: self.supervisor.as_ref().map_or(0, |s| s.len()),
             timer_count: self.timers.len(),
             stream_count: self.streams.len(),

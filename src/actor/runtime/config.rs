@@ -17,6 +17,9 @@ pub struct ActorConfig {
     pub mailbox: MailboxConfig,
     /// `Some` makes the actor a supervisor.
     pub supervision: Option<SupervisionConfig>,
+    /// `Some(capacity)` gives the actor a second, bounded priority lane (SPEC §9.3); `None` (the
+    /// default) means no lane. See [`with_priority_lane`](Self::with_priority_lane).
+    pub priority_lane: Option<usize>,
 }
 
 impl ActorConfig {
@@ -43,8 +46,50 @@ impl ActorConfig {
         self
     }
 
+    /// Gives the actor a priority lane of `capacity` messages (must be at least 1; checked at
+    /// spawn, `SpawnError::InvalidConfig` otherwise).
+    ///
+    /// Between two messages the actor takes every pending system item (stops, status
+    /// requests, child notices), then the oldest priority message, then the oldest mailbox
+    /// message: a message sent with [`notify_priority`](crate::ActorHandle::notify_priority)
+    /// or [`send_priority`](crate::ActorHandle::send_priority) overtakes every ordinary
+    /// message not yet started, never the one in progress. The lane has its own backpressure;
+    /// a flood of priority messages starves the mailbox for as long as it lasts.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
+    ///
+    /// struct Echo;
+    /// impl Actor for Echo {
+    ///     type Message = &'static str;
+    ///     type Response = &'static str;
+    ///     async fn handle(&mut self, m: &'static str, _: &mut ActorContext<Self>) -> ActorResult<&'static str> {
+    ///         Ok(m)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo
+    ///     .spawn()
+    ///     .with_config(ActorConfig::default().with_priority_lane(8))
+    ///     .await?;
+    /// assert_eq!(echo.priority_capacity(), 8);
+    /// echo.notify("ordinary").await?;
+    /// echo.notify_priority("urgent").await?;
+    /// assert_eq!(echo.send_priority("answered").await?, "answered");
+    /// # Ok(()) }
+    /// ```
+    pub fn with_priority_lane(mut self, capacity: usize) -> Self {
+        self.priority_lane = Some(capacity);
+        self
+    }
+
     pub(crate) fn validate(&self) -> Result<(), SpawnError> {
         self.mailbox.validate()?;
+        if let Some(capacity) = self.priority_lane {
+            MailboxConfig::validate_capacity("priority lane", capacity)?;
+        }
         if let Some(sup) = &self.supervision {
             sup.validate()?;
         }
@@ -82,12 +127,17 @@ impl MailboxConfig {
     pub(crate) const MAX_CAPACITY: usize = tokio::sync::Semaphore::MAX_PERMITS;
 
     fn validate(&self) -> Result<(), SpawnError> {
-        match self.capacity {
-            0 => Err(SpawnError::InvalidConfig(
-                "mailbox capacity must be at least 1".into(),
-            )),
+        Self::validate_capacity("mailbox", self.capacity)
+    }
+
+    /// A bounded lane's capacity: at least 1, at most what Tokio's channel supports.
+    fn validate_capacity(what: &str, capacity: usize) -> Result<(), SpawnError> {
+        match capacity {
+            0 => Err(SpawnError::InvalidConfig(format!(
+                "{what} capacity must be at least 1"
+            ))),
             c if c > Self::MAX_CAPACITY => Err(SpawnError::InvalidConfig(format!(
-                "mailbox capacity {c} exceeds the maximum of {}",
+                "{what} capacity {c} exceeds the maximum of {}",
                 Self::MAX_CAPACITY
             ))),
             _ => Ok(()),

@@ -48,8 +48,10 @@ pub(crate) fn launch<A: Actor>(
         (None, None) => ActorId::random(),
     };
     let (mailbox_tx, mailbox_rx) = mpsc::channel(capacity);
+    let (priority_tx, priority_rx) = spec.config.priority_lane.map(mpsc::channel).unzip();
     let inner = Arc::new(HandleInner {
         mailbox: mailbox_tx,
+        priority: priority_tx,
         core: Core::new(id, spec.name, capacity),
     });
     let handle = ActorHandle::from_inner(inner);
@@ -74,7 +76,7 @@ pub(crate) fn launch<A: Actor>(
         spec.config.supervision,
         spec.tracked,
     );
-    let task = ActorTask::new(actor, ctx, mailbox_rx, plan);
+    let task = ActorTask::new(actor, ctx, mailbox_rx, priority_rx, plan);
     let task =
         telemetry::in_actor_span::<A, _>(handle.id(), handle.core().name.as_deref(), task.run());
     let join = runtime.spawn(task);

@@ -4,12 +4,14 @@
 //! - the system channel gets priority with one atomic load per message (`SystemQueue`);
 //! - an idle actor parks in one `poll_fn` on the mailbox, with the system queue holding its
 //!   waker (no `select!`, no allocation, no lock);
+//! - an actor with a priority lane (§9.3) takes a separate path after one `Option` check, so
+//!   actors without one pay a single predictable branch;
 //! - `handle` is awaited directly, with no per-message wrapper: panics are caught once around the
 //!   whole loop, and a `send` caller's reply slot is parked in `Live` so a panic still answers it.
 
 use std::future::{poll_fn, Future};
 use std::pin::pin;
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use tokio::sync::mpsc;
 
@@ -17,6 +19,7 @@ use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, poll_caught, Flatten};
 use super::mailbox::{Envelope, Reply};
+use super::system_queue::SystemQueue;
 use super::telemetry;
 use crate::actor::context::ActorContext;
 use crate::actor::supervision::{kill_children, ChildNotice};
@@ -28,14 +31,23 @@ use crate::types::{ActorStatus, ChildEvent, StopReason};
 pub(crate) struct Live<A: Actor> {
     actor: A,
     ctx: ActorContext<A>,
-    mailbox: mpsc::Receiver<Envelope<A>>,
+    lanes: Lanes<A>,
     /// The reply slot of the `send` being handled, kept here (not in the handler's future) so a
     /// panic in `handle` can still answer the caller with `AskError::Actor(Panic)`.
     reply: Option<Reply<A::Response>>,
     /// The waker registered with the system queue.
     system_waker: Option<Waker>,
-    /// A mailbox message taken just as a system item arrived; it runs after the system items.
+    /// A mailbox message taken just as a system item (or a priority message) arrived; it runs
+    /// after them.
     deferred: Option<Envelope<A>>,
+}
+
+/// The receiving ends of the mailbox and of the priority lane, kept together so the receive
+/// loop reaches both through one reference.
+struct Lanes<A: Actor> {
+    mailbox: mpsc::Receiver<Envelope<A>>,
+    /// The priority lane (§9.3), if configured: read before the mailbox.
+    priority: Option<mpsc::Receiver<Envelope<A>>>,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
@@ -62,12 +74,13 @@ impl<A: Actor> ActorTask<A> {
         actor: A,
         ctx: ActorContext<A>,
         mailbox: mpsc::Receiver<Envelope<A>>,
+        priority: Option<mpsc::Receiver<Envelope<A>>>,
         plan: ExitPlan,
     ) -> Self {
         let live = Live {
             actor,
             ctx,
-            mailbox,
+            lanes: Lanes { mailbox, priority },
             reply: None,
             system_waker: None,
             deferred: None,
@@ -164,10 +177,11 @@ impl<A: Actor> Live<A> {
         caught(self.actor.on_started(&mut self.ctx)).await.flat()
     }
 
-    /// The next system item or mailbox message; system items first (§7).
+    /// The next system item or mailbox message; system items first (§7), then the priority
+    /// lane if there is one (§9.3).
     async fn next(&mut self) -> Next<A> {
         let queue = &self.ctx.core().system;
-        let mailbox = &mut self.mailbox;
+        let lanes = &mut self.lanes;
         let system_waker = &mut self.system_waker;
         let deferred = &mut self.deferred;
         poll_fn(|cx| {
@@ -176,10 +190,14 @@ impl<A: Actor> Live<A> {
                     return Poll::Ready(Next::System(msg));
                 }
             }
+            // The only cost of the lane for an actor without one: this check.
+            if let Some(lane) = &mut lanes.priority {
+                return poll_with_lane(queue, lane, &mut lanes.mailbox, deferred, system_waker, cx);
+            }
             if let Some(envelope) = deferred.take() {
                 return Poll::Ready(Next::Mail(envelope));
             }
-            if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
+            if let Poll::Ready(Some(envelope)) = lanes.mailbox.poll_recv(cx) {
                 // A system item pushed before this message was enqueued must still overtake it.
                 if queue.is_pending() {
                     if let Some(msg) = queue.pop() {
@@ -331,12 +349,59 @@ impl<A: Actor> Live<A> {
         reason
     }
 
-    /// Closes the mailbox: waiting and later senders get `Closed`; queued messages are dropped
-    /// unhandled, so their `send` callers get `ResponseDropped`.
+    /// Closes the mailbox and the priority lane: waiting and later senders get `Closed`; queued
+    /// messages of both are dropped unhandled, so their `send` callers get `ResponseDropped`.
     fn close_mailbox(&mut self) {
-        self.mailbox.close();
+        let lanes = &mut self.lanes;
+        lanes.mailbox.close();
+        if let Some(lane) = &mut lanes.priority {
+            lane.close();
+        }
         self.deferred = None;
-        while self.mailbox.try_recv().is_ok() {}
+        while lanes.mailbox.try_recv().is_ok() {}
+        if let Some(lane) = &mut lanes.priority {
+            while lane.try_recv().is_ok() {}
+        }
+    }
+}
+
+/// `Live::next` for an actor with a priority lane, once no system item is pending: the oldest
+/// priority message, else the oldest mailbox message. Kept out of line so the lane-less loop
+/// stays as it was.
+#[inline(never)]
+fn poll_with_lane<A: Actor>(
+    queue: &SystemQueue,
+    lane: &mut mpsc::Receiver<Envelope<A>>,
+    mailbox: &mut mpsc::Receiver<Envelope<A>>,
+    deferred: &mut Option<Envelope<A>>,
+    system_waker: &mut Option<Waker>,
+    cx: &mut Context<'_>,
+) -> Poll<Next<A>> {
+    if let Poll::Ready(Some(envelope)) = lane.poll_recv(cx) {
+        return Poll::Ready(Next::Mail(envelope));
+    }
+    if let Some(envelope) = deferred.take() {
+        return Poll::Ready(Next::Mail(envelope));
+    }
+    if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
+        // A system item or a priority message enqueued before this message must overtake it.
+        if queue.is_pending() {
+            if let Some(msg) = queue.pop() {
+                *deferred = Some(envelope);
+                return Poll::Ready(Next::System(msg));
+            }
+        }
+        if let Ok(urgent) = lane.try_recv() {
+            *deferred = Some(envelope);
+            return Poll::Ready(Next::Mail(urgent));
+        }
+        return Poll::Ready(Next::Mail(envelope));
+    }
+    // Parking: both channels hold our waker now; make sure the system queue does too.
+    queue.register(cx.waker(), system_waker);
+    match queue.is_pending().then(|| queue.pop()).flatten() {
+        Some(msg) => Poll::Ready(Next::System(msg)),
+        None => Poll::Pending,
     }
 }
 
@@ -367,7 +432,11 @@ mod footprint {
         assert!(std::mem::size_of::<ActorContext<Tiny>>() <= 96);
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let core = Core::new(ActorId::from("footprint"), None, 1);
-        let handle = ActorHandle::from_inner(Arc::new(HandleInner { mailbox: tx, core }));
+        let handle = ActorHandle::from_inner(Arc::new(HandleInner {
+            mailbox: tx,
+            priority: None,
+            core,
+        }));
         let ctx = ActorContext::new(handle.clone(), ActorSystem::default(), None, false);
         let plan = ExitPlan {
             control: handle.control(),
@@ -375,7 +444,7 @@ mod footprint {
             parent: None,
             startup: None,
         };
-        let task = ActorTask::new(Tiny, ctx, rx, plan).run();
+        let task = ActorTask::new(Tiny, ctx, rx, None, plan).run();
         let size = size_of_val(&task);
         assert!(
             size <= 640,
