@@ -391,7 +391,8 @@ fn poll_with_lane<A: Actor>(
                 return Poll::Ready(Next::System(msg));
             }
         }
-        if let Ok(urgent) = lane.try_recv() {
+        // `poll_recv`, not `try_recv`: the latter parks the thread while a send is half done.
+        if let Poll::Ready(Some(urgent)) = lane.poll_recv(cx) {
             *deferred = Some(envelope);
             return Poll::Ready(Next::Mail(urgent));
         }
