@@ -113,7 +113,7 @@ impl<A: Actor> ActorHandle<A> {
     /// A handler error for it goes to [`Actor::handle_failure`]. `Err(Closed)` if the actor is
     /// stopping or terminated, including while this call was waiting for space.
     pub async fn notify(&self, msg: A::Message) -> Result<(), SendError> {
-        self.enqueue(Envelope::Tell(msg)).await
+        self.enqueue(Envelope::tell(msg)).await
     }
 
     async fn enqueue(&self, envelope: Envelope<A>) -> Result<(), SendError> {
@@ -141,7 +141,7 @@ impl<A: Actor> ActorHandle<A> {
     /// `Err(Full)` when there is no free slot, `Err(Closed)` when the actor is stopping or
     /// terminated (`Closed` wins when both apply).
     pub fn try_notify(&self, msg: A::Message) -> Result<(), TrySendError> {
-        Self::try_enqueue(&self.inner.mailbox, Envelope::Tell(msg))
+        Self::try_enqueue(&self.inner.mailbox, Envelope::tell(msg))
     }
 
     /// Sends a request and waits for the handler's result.
@@ -156,7 +156,7 @@ impl<A: Actor> ActorHandle<A> {
     /// Never hangs once the actor has terminated.
     pub async fn send(&self, msg: A::Message) -> Result<A::Response, AskError> {
         let (reply, response) = oneshot::channel();
-        self.enqueue(Envelope::Ask(msg, reply)).await?;
+        self.enqueue(Envelope::ask(msg, reply)).await?;
         Self::answer(response.await)
     }
 
@@ -202,14 +202,14 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub async fn notify_priority(&self, msg: A::Message) -> Result<(), SendError> {
-        enqueue(self.priority_or_mailbox(), Envelope::Tell(msg)).await
+        enqueue(self.priority_or_mailbox(), Envelope::tell(msg)).await
     }
 
     /// [`try_notify`](Self::try_notify) on the priority lane: never waits; `Err(Full)` when the
     /// lane has no free slot, `Err(Closed)` when the actor is stopping or terminated (`Closed`
     /// wins). Without a lane this is exactly [`try_notify`](Self::try_notify).
     pub fn try_notify_priority(&self, msg: A::Message) -> Result<(), TrySendError> {
-        Self::try_enqueue(self.priority_or_mailbox(), Envelope::Tell(msg))
+        Self::try_enqueue(self.priority_or_mailbox(), Envelope::tell(msg))
     }
 
     /// [`send`](Self::send) on the priority lane: waits for space in the lane, then for the
@@ -219,7 +219,7 @@ impl<A: Actor> ActorHandle<A> {
     /// [`send`](Self::send).
     pub async fn send_priority(&self, msg: A::Message) -> Result<A::Response, AskError> {
         let (reply, response) = oneshot::channel();
-        enqueue(self.priority_or_mailbox(), Envelope::Ask(msg, reply)).await?;
+        enqueue(self.priority_or_mailbox(), Envelope::ask(msg, reply)).await?;
         Self::answer(response.await)
     }
 
@@ -253,7 +253,7 @@ impl<A: Actor> ActorHandle<A> {
     ) -> Result<A::Response, AskError> {
         let deadline = crate::clock::deadline_after(tokio::time::Instant::now(), timeout);
         let (reply, response) = oneshot::channel();
-        match tokio::time::timeout_at(deadline, self.enqueue(Envelope::Ask(msg, reply))).await {
+        match tokio::time::timeout_at(deadline, self.enqueue(Envelope::ask(msg, reply))).await {
             Err(_) => return Err(AskError::Timeout { enqueued: false }),
             Ok(Err(_)) => return Err(AskError::Send(SendError::Closed)),
             Ok(Ok(())) => {}

@@ -170,6 +170,12 @@ impl<A: Actor> ActorContext<A> {
         }
     }
 
+    /// This incarnation's handle, without a clone.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn self_handle_ref(&self) -> &ActorHandle<A> {
+        &self.handle
+    }
+
     /// A status snapshot (served between messages).
     pub(crate) fn status_info(&self) -> ActorStatusInfo {
         ActorStatusInfo {

@@ -58,31 +58,23 @@ where
                 Err(panic) => break Some(panic),
             },
         };
-        let envelope = Envelope::Stream {
-            msg,
-            stream,
-            last: false,
-        };
+        let envelope = Envelope::stream(msg, stream, false);
         if enqueue(&mailbox, envelope).await.is_err() {
             return;
         }
     };
     drop(source);
     if let Some(error) = failure {
-        let envelope = Envelope::StreamFailure(Box::new((stream, error, false)));
+        let envelope = Envelope::stream_failure(stream, error, false);
         if enqueue(&mailbox, envelope).await.is_err() {
             return;
         }
     }
     let last = match caught_sync(|| A::Message::from(StreamEvent::Finished)) {
-        Ok(msg) => Envelope::Stream {
-            msg,
-            stream,
-            last: true,
-        },
+        Ok(msg) => Envelope::stream(msg, stream, true),
         // No `Finished` to send: end the stream with the error instead, so it is not counted
         // as active forever.
-        Err(error) => Envelope::StreamFailure(Box::new((stream, error, true))),
+        Err(error) => Envelope::stream_failure(stream, error, true),
     };
     let _ = enqueue(&mailbox, last).await;
 }

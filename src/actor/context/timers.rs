@@ -104,7 +104,7 @@ impl<'ctx, A: Actor> IntoFuture for OneShotSchedule<'ctx, A> {
         let id = ctx.timers.add(true, move |id| {
             tokio::spawn(async move {
                 sleep_until(deadline).await;
-                let _ = enqueue(&mailbox, Envelope::Timer(message, id)).await;
+                let _ = enqueue(&mailbox, Envelope::timer(message, id)).await;
             })
         });
         ready(Ok(RecurringId(id)))
@@ -173,7 +173,7 @@ async fn run_recurring<A: Actor>(
     loop {
         sleep.as_mut().await;
         let due = sleep.deadline();
-        if enqueue(&mailbox, Envelope::Timer(message.clone(), id))
+        if enqueue(&mailbox, Envelope::timer(message.clone(), id))
             .await
             .is_err()
         {
@@ -186,7 +186,7 @@ async fn run_recurring<A: Actor>(
                 let mut missed = due.checked_add(interval);
                 while let Some(tick) = missed.filter(|tick| *tick <= now) {
                     if mailbox
-                        .try_send(Envelope::Timer(message.clone(), id))
+                        .try_send(Envelope::timer(message.clone(), id))
                         .is_err()
                     {
                         break;

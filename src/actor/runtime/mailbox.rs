@@ -9,9 +9,47 @@ use crate::error::{ActorError, SendError};
 /// keeps the oneshot's copies cheap on every request.
 pub(crate) type Reply<R> = oneshot::Sender<Result<R, Box<ActorError>>>;
 
-/// One mailbox entry. The variant records the message's source, which decides where a
-/// handler error goes and whether a cancelled timer or stream must skip it.
-pub(crate) enum Envelope<A: Actor> {
+/// One mailbox entry: the payload, plus (with the `metrics` feature only) when it was
+/// enqueued. Without the feature it is exactly the payload, so it costs nothing.
+pub(crate) struct Envelope<A: Actor> {
+    pub(crate) payload: Payload<A>,
+    #[cfg(feature = "metrics")]
+    pub(crate) enqueued: tokio::time::Instant,
+}
+
+impl<A: Actor> Envelope<A> {
+    fn new(payload: Payload<A>) -> Self {
+        Envelope {
+            payload,
+            #[cfg(feature = "metrics")]
+            enqueued: tokio::time::Instant::now(),
+        }
+    }
+
+    pub(crate) fn tell(msg: A::Message) -> Self {
+        Self::new(Payload::Tell(msg))
+    }
+
+    pub(crate) fn ask(msg: A::Message, reply: Reply<A::Response>) -> Self {
+        Self::new(Payload::Ask(msg, reply))
+    }
+
+    pub(crate) fn timer(msg: A::Message, timer: u64) -> Self {
+        Self::new(Payload::Timer(msg, timer))
+    }
+
+    pub(crate) fn stream(msg: A::Message, stream: u64, last: bool) -> Self {
+        Self::new(Payload::Stream { msg, stream, last })
+    }
+
+    pub(crate) fn stream_failure(stream: u64, error: ActorError, last: bool) -> Self {
+        Self::new(Payload::StreamFailure(Box::new((stream, error, last))))
+    }
+}
+
+/// What a mailbox entry carries. The variant records the message's source, which decides where
+/// a handler error goes and whether a cancelled timer or stream must skip it.
+pub(crate) enum Payload<A: Actor> {
     /// From `notify`/`try_notify`: errors go to `handle_failure`.
     Tell(A::Message),
     /// From `send`: the result goes back to the caller; an error stops the actor.

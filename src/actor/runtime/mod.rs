@@ -12,6 +12,7 @@
 //! | `exit` | the last steps of a stop (registry, liveness, parent, waiters), also on `Kill` |
 //! | `launch` | validating, registering and spawning an incarnation |
 //! | `telemetry` | spans and lifecycle events behind the `tracing` feature |
+//! | `metering` | counters, gauges and histograms behind the `metrics` feature |
 
 mod config;
 pub(crate) mod core;
@@ -19,6 +20,7 @@ pub(crate) mod exit;
 pub(crate) mod guard;
 pub(crate) mod launch;
 pub(crate) mod mailbox;
+pub(crate) mod metering;
 pub(crate) mod system_queue;
 pub(crate) mod task;
 pub(crate) mod telemetry;

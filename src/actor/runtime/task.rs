@@ -18,9 +18,9 @@ use tokio::sync::mpsc;
 use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, poll_caught, Flatten};
-use super::mailbox::{Envelope, Reply};
+use super::mailbox::{Envelope, Payload, Reply};
 use super::system_queue::SystemQueue;
-use super::telemetry;
+use super::{metering, telemetry};
 use crate::actor::context::ActorContext;
 use crate::actor::supervision::{kill_children, ChildNotice};
 use crate::actor::Actor;
@@ -37,6 +37,8 @@ pub(crate) struct Live<A: Actor> {
     reply: Option<Reply<A::Response>>,
     /// The waker registered with the system queue.
     system_waker: Option<Waker>,
+    /// Per-message metric handles (`metrics` feature; zero-sized without it).
+    meters: metering::Meters,
     /// A mailbox message taken just as a system item (or a priority message) arrived; it runs
     /// after them.
     deferred: Option<Envelope<A>>,
@@ -55,6 +57,9 @@ struct Lanes<A: Actor> {
 pub(crate) struct ActorTask<A: Actor> {
     live: Option<Live<A>>,
     plan: Option<ExitPlan>,
+    /// The task was polled (counted in the `alive` gauge); `metrics` feature only.
+    #[cfg(feature = "metrics")]
+    counted: bool,
 }
 
 enum Next<A: Actor> {
@@ -84,10 +89,13 @@ impl<A: Actor> ActorTask<A> {
             reply: None,
             system_waker: None,
             deferred: None,
+            meters: metering::Meters::new::<A>(),
         };
         ActorTask {
             live: Some(live),
             plan: Some(plan),
+            #[cfg(feature = "metrics")]
+            counted: false,
         }
     }
 
@@ -98,10 +106,16 @@ impl<A: Actor> ActorTask<A> {
     #[allow(clippy::manual_async_fn)] // deliberate, see above
     pub(crate) fn run(mut self) -> impl Future<Output = ()> + Send {
         async move {
+            metering::born::<A>();
+            #[cfg(feature = "metrics")]
+            {
+                self.counted = true;
+            }
             let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
                 return;
             };
             let reason = live.lifecycle(plan).await;
+            metering::died::<A>(&reason);
             // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
             self.live = None;
             if let Some(plan) = self.plan.take() {
@@ -115,6 +129,10 @@ impl<A: Actor> Drop for ActorTask<A> {
     fn drop(&mut self) {
         // Only reached with a plan left when the task was aborted (Kill) or dropped by its runtime.
         let Some(plan) = self.plan.take() else { return };
+        #[cfg(feature = "metrics")]
+        if self.counted {
+            metering::died::<A>(&StopReason::Kill);
+        }
         let mut children = Vec::new();
         if let Some(mut live) = self.live.take() {
             live.close_mailbox();
@@ -163,6 +181,7 @@ impl<A: Actor> Live<A> {
                 if let ActorError::Panic(message) = &panic {
                     telemetry::panicked(self.ctx.actor_id(), message);
                 }
+                metering::panicked::<A>();
                 if let Some(reply) = self.reply.take() {
                     let _ = reply.send(Err(Box::new(panic.clone())));
                 }
@@ -228,24 +247,28 @@ impl<A: Actor> Live<A> {
                 },
                 Next::Mail(envelope) => envelope,
             };
-            let msg = match envelope {
-                Envelope::Tell(msg) => msg,
-                Envelope::Ask(msg, reply) => {
+            metering::dequeued(&self.meters, &envelope, &self.ctx);
+            let msg = match envelope.payload {
+                Payload::Tell(msg) => msg,
+                Payload::Ask(msg, reply) => {
                     self.reply = Some(reply);
                     msg
                 }
-                Envelope::Timer(msg, timer) if self.ctx.timers.admit(timer, false) => msg,
-                Envelope::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
+                Payload::Timer(msg, timer) if self.ctx.timers.admit(timer, false) => msg,
+                Payload::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
                     msg
                 }
-                Envelope::StreamFailure(failure) => match self.stream_failed(*failure) {
+                Payload::StreamFailure(failure) => match self.stream_failed(*failure) {
                     Some(reason) => return reason,
                     None => continue,
                 },
                 // A message of a cancelled timer or stream: skipped silently.
-                Envelope::Timer(..) | Envelope::Stream { .. } => continue,
+                Payload::Timer(..) | Payload::Stream { .. } => continue,
             };
+            #[allow(clippy::let_unit_value)] // `()` without the `metrics` feature
+            let started = metering::start();
             let result = telemetry::in_message_span(self.actor.handle(msg, &mut self.ctx)).await;
+            metering::handled(&self.meters, started, result.is_ok());
             match (result, self.reply.take()) {
                 (Ok(response), Some(reply)) => {
                     let _ = reply.send(Ok(response));
@@ -447,8 +470,10 @@ mod footprint {
         };
         let task = ActorTask::new(Tiny, ctx, rx, None, plan).run();
         let size = size_of_val(&task);
+        // The `metrics` feature adds five metric handles per actor.
+        let limit = if cfg!(feature = "metrics") { 768 } else { 640 };
         assert!(
-            size <= 640,
+            size <= limit,
             "the task future of a trivial actor grew to {size} bytes"
         );
     }

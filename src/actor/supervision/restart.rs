@@ -20,6 +20,9 @@ pub(crate) trait ChildStarter: Send + Sync + 'static {
     /// Calls the factory (user code, so never under a lock); `Err` is the reason of the
     /// immediate incident.
     fn prepare(&self) -> Result<Box<dyn PreparedChild>, StopReason>;
+
+    /// The child's Rust type name (the `actor` label of the restart metric).
+    fn actor_type(&self) -> &'static str;
 }
 
 /// A freshly built actor value, ready to launch.
@@ -77,6 +80,10 @@ where
     F: Fn() -> C + Send + Sync + 'static,
     C: Actor,
 {
+    fn actor_type(&self) -> &'static str {
+        std::any::type_name::<C>()
+    }
+
     fn prepare(&self) -> Result<Box<dyn PreparedChild>, StopReason> {
         let actor = self.build().map_err(StopReason::Failure)?;
         Ok(Box::new(actor))

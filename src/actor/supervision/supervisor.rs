@@ -18,8 +18,8 @@ use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
 use crate::actor::runtime::launch::LaunchSpec;
-use crate::actor::runtime::telemetry;
 use crate::actor::runtime::ActorConfig;
+use crate::actor::runtime::{metering, telemetry};
 use crate::error::{ActorError, SupervisionError};
 use crate::system::ActorSystem;
 use crate::types::{
@@ -325,6 +325,7 @@ impl Supervisor {
             };
         }
         telemetry::restart_decided(&self.slots[index].spec.id, &reason);
+        metering::restarted(self.slots[index].spec.starter.actor_type());
         let event = self.slots[index].event(reason, SupervisionAction::Restarted);
         let delay = self.backoff_for(index);
         let failed_id = self.slots[index].spec.id.clone();
