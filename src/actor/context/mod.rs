@@ -185,7 +185,9 @@ impl<A: Actor> ActorContext<A> {
     ///     type Response = bool;
     ///     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<bool> {
     ///         match msg {
-    ///             Msg::Arm => self.timer = Some(ctx.schedule(Msg::Ring).after(Duration::from_secs(5)).await?),
+    ///             Msg::Arm => {
+    ///                 self.timer = Some(ctx.schedule(Msg::Ring).after(Duration::from_secs(5)).await?);
+    ///             }
     ///             Msg::Disarm => {
     ///                 let id = self.timer.take().expect("armed");
     ///                 ctx.cancel_timer(id)?;
@@ -271,8 +273,8 @@ impl<A: Actor> ActorContext<A> {
     ///         ctx.add_stream(tokio_stream::iter(vec![1, 2, 3]));
     ///         Ok(())
     ///     }
-    ///     async fn handle(&mut self, event: StreamEvent<u32>, _: &mut ActorContext<Self>) -> ActorResult<()> {
-    ///         match event {
+    ///     async fn handle(&mut self, ev: StreamEvent<u32>, _: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         match ev {
     ///             StreamEvent::Data(n) => self.sum += n,
     ///             StreamEvent::Finished => { let _ = self.total.take().expect("once").send(self.sum); }
     ///         }
@@ -416,7 +418,8 @@ impl<A: Actor> ActorContext<A> {
     ///         ctx.spawn_child(|| Worker).named("docs-ctx-stop-child").await?;
     ///         Ok(())
     ///     }
-    ///     async fn handle(&mut self, child: &'static str, ctx: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+    ///     async fn handle(&mut self, child: &'static str, ctx: &mut ActorContext<Self>)
+    ///         -> ActorResult<Self::Response> {
     ///         Ok(ctx.stop_child(child).await.map(|()| ctx.children().len()))
     ///     }
     /// }
