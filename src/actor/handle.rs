@@ -76,11 +76,47 @@ impl<A: Actor> ActorHandle<A> {
     }
 
     /// The actor's id: its name, or a UUID v4 for anonymous actors.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let named = Echo.spawn().named("docs-handle-id").await?;
+    /// assert_eq!(named.id().as_str(), "docs-handle-id");
+    /// let anonymous = Echo.spawn().await?;
+    /// assert_eq!(anonymous.id().as_str().len(), 36); // a UUID v4
+    /// # Ok(()) }
+    /// ```
     pub fn id(&self) -> &ActorId {
         &self.inner.core.id
     }
 
     /// The configured mailbox capacity; never changes.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// assert_eq!(Echo.spawn().await?.mailbox_capacity(), 64); // the default
+    /// let small = Echo
+    ///     .spawn()
+    ///     .with_config(ActorConfig::default().with_mailbox_capacity(8))
+    ///     .await?;
+    /// assert_eq!(small.mailbox_capacity(), 8);
+    /// # Ok(()) }
+    /// ```
     pub fn mailbox_capacity(&self) -> usize {
         self.inner.core.capacity
     }
@@ -89,11 +125,36 @@ impl<A: Actor> ActorHandle<A> {
     /// handled is not counted); 0 after termination.
     ///
     /// `mailbox_len() + mailbox_available() == mailbox_capacity()` always holds.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult, StopReason};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo
+    ///     .spawn()
+    ///     .with_config(ActorConfig::default().with_mailbox_capacity(4))
+    ///     .await?;
+    /// // On this single-threaded runtime the actor cannot run before we await: both stay queued.
+    /// echo.try_notify(1)?;
+    /// echo.try_notify(2)?;
+    /// assert_eq!((echo.mailbox_len(), echo.mailbox_available()), (2, 2));
+    /// assert_eq!(echo.mailbox_len() + echo.mailbox_available(), echo.mailbox_capacity());
+    /// echo.send(3).await?; // handled after the two queued messages
+    /// assert_eq!((echo.mailbox_len(), echo.mailbox_available()), (0, 4));
+    /// # Ok(()) }
+    /// ```
     pub fn mailbox_len(&self) -> usize {
         self.mailbox_capacity() - self.mailbox_available()
     }
 
-    /// Free mailbox slots.
+    /// Free mailbox slots: `mailbox_capacity() - mailbox_len()` (example at
+    /// [`mailbox_len`](Self::mailbox_len)).
     pub fn mailbox_available(&self) -> usize {
         if self.is_alive() {
             self.inner.mailbox.capacity().min(self.mailbox_capacity())
@@ -104,6 +165,24 @@ impl<A: Actor> ActorHandle<A> {
 
     /// `true` from spawn until the actor has terminated (also while starting and stopping);
     /// never flips back.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo.spawn().await?;
+    /// assert!(echo.is_alive());
+    /// echo.stop(StopReason::Graceful).await?; // accepted; the actor may still be stopping
+    /// echo.wait_stopped().await;
+    /// assert!(!echo.is_alive());
+    /// # Ok(()) }
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.inner.core.is_alive()
     }
@@ -112,6 +191,31 @@ impl<A: Actor> ActorHandle<A> {
     ///
     /// A handler error for it goes to [`Actor::handle_failure`]. `Err(Closed)` if the actor is
     /// stopping or terminated, including while this call was waiting for space.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, SendError, StopReason};
+    ///
+    /// struct Counter(u64);
+    /// impl Actor for Counter {
+    ///     type Message = u64;
+    ///     type Response = u64;
+    ///     async fn handle(&mut self, add: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> {
+    ///         self.0 += add;
+    ///         Ok(self.0)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let counter = Counter(0).spawn().await?;
+    /// counter.notify(2).await?; // returns once queued, not once handled
+    /// counter.notify(3).await?;
+    /// assert_eq!(counter.send(0).await?, 5); // handled in order, after both notifications
+    /// counter.stop(StopReason::Kill).await?;
+    /// counter.wait_stopped().await;
+    /// assert_eq!(counter.notify(1).await, Err(SendError::Closed));
+    /// # Ok(()) }
+    /// ```
     pub async fn notify(&self, msg: A::Message) -> Result<(), SendError> {
         self.enqueue(Envelope::tell(msg)).await
     }
@@ -140,6 +244,30 @@ impl<A: Actor> ActorHandle<A> {
     ///
     /// `Err(Full)` when there is no free slot, `Err(Closed)` when the actor is stopping or
     /// terminated (`Closed` wins when both apply).
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
+    /// use tokio_actors::{StopReason, TrySendError};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo
+    ///     .spawn()
+    ///     .with_config(ActorConfig::default().with_mailbox_capacity(1))
+    ///     .await?;
+    /// // Single-threaded runtime: the actor cannot take the first message before we await.
+    /// echo.try_notify(1)?;
+    /// assert_eq!(echo.try_notify(2), Err(TrySendError::Full));
+    /// echo.stop(StopReason::Kill).await?;
+    /// echo.wait_stopped().await;
+    /// assert_eq!(echo.try_notify(3), Err(TrySendError::Closed));
+    /// # Ok(()) }
+    /// ```
     pub fn try_notify(&self, msg: A::Message) -> Result<(), TrySendError> {
         Self::try_enqueue(&self.inner.mailbox, Envelope::tell(msg))
     }
@@ -154,6 +282,31 @@ impl<A: Actor> ActorHandle<A> {
     /// | enqueued, never answered (stop, `Kill`, runtime shut down) | `Err(AskError::ResponseDropped)` |
     ///
     /// Never hangs once the actor has terminated.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorError, ActorExt, ActorResult};
+    /// use tokio_actors::{AskError, SendError, StopReason};
+    ///
+    /// struct Parser;
+    /// impl Actor for Parser {
+    ///     type Message = &'static str;
+    ///     type Response = i32;
+    ///     async fn handle(&mut self, text: &'static str, _: &mut ActorContext<Self>) -> ActorResult<i32> {
+    ///         text.parse().map_err(|_| ActorError::user(format!("not a number: {text}")))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let parser = Parser.spawn().await?;
+    /// assert_eq!(parser.send("42").await?, 42);
+    /// let err = parser.send("forty-two").await.unwrap_err();
+    /// assert!(matches!(err, AskError::Actor(ActorError::User(msg)) if msg.contains("forty-two")));
+    /// // A failed request stops the actor with that error.
+    /// assert!(matches!(parser.wait_stopped().await, StopReason::Failure(ActorError::User(_))));
+    /// assert!(matches!(parser.send("7").await, Err(AskError::Send(SendError::Closed))));
+    /// # Ok(()) }
+    /// ```
     pub async fn send(&self, msg: A::Message) -> Result<A::Response, AskError> {
         let (reply, response) = oneshot::channel();
         self.enqueue(Envelope::ask(msg, reply)).await?;
@@ -246,6 +399,32 @@ impl<A: Actor> ActorHandle<A> {
     /// Like [`send`](Self::send), with one deadline for the wait for space and the wait for the
     /// reply. On expiry: `AskError::Timeout { enqueued }`; `enqueued == false` means the
     /// message never entered the mailbox (safe to retry), `true` that it will still be handled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, AskError};
+    ///
+    /// /// Sleeps as long as it is told to, then answers.
+    /// struct Sleeper;
+    /// impl Actor for Sleeper {
+    ///     type Message = Duration;
+    ///     type Response = ();
+    ///     async fn handle(&mut self, d: Duration, _: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         tokio::time::sleep(d).await;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// // A paused clock: the sleeps below take no real time.
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sleeper = Sleeper.spawn().await?;
+    /// let slow = sleeper.send_timeout(Duration::from_secs(60), Duration::from_secs(1)).await;
+    /// assert!(matches!(slow, Err(AskError::Timeout { enqueued: true }))); // still handled
+    /// // Queued behind the 60 s sleep: answered within a 2 min deadline.
+    /// sleeper.send_timeout(Duration::ZERO, Duration::from_secs(120)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send_timeout(
         &self,
         msg: A::Message,
@@ -281,6 +460,33 @@ impl<A: Actor> ActorHandle<A> {
     /// The signal travels on the system channel, ahead of queued messages, and works with a
     /// full mailbox. `StopReason::Kill` takes effect at the actor's next `.await`, even inside a
     /// handler. `Err(Closed)` after termination.
+    ///
+    /// `Graceful` (and `ParentRequest`) may be vetoed by [`Actor::pre_stop`]; `Kill` cannot:
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, SendError, StopReason};
+    ///
+    /// struct Stubborn;
+    /// impl Actor for Stubborn {
+    ///     type Message = ();
+    ///     type Response = ();
+    ///     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    ///     async fn pre_stop(&mut self, _: &StopReason, _: &mut ActorContext<Self>) -> bool {
+    ///         false // veto every vetoable stop
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let actor = Stubborn.spawn().await?;
+    /// actor.stop(StopReason::Graceful).await?; // accepted, then vetoed
+    /// actor.send(()).await?; // stop signals go first, so the veto has happened by now
+    /// assert!(actor.is_alive());
+    /// actor.stop(StopReason::Kill).await?;
+    /// assert!(matches!(actor.wait_stopped().await, StopReason::Kill));
+    /// assert_eq!(actor.stop(StopReason::Kill).await, Err(SendError::Closed));
+    /// # Ok(()) }
+    /// ```
     pub async fn stop(&self, reason: StopReason) -> Result<(), SendError> {
         self.inner.core.request_stop(reason)
     }
@@ -289,6 +495,33 @@ impl<A: Actor> ActorHandle<A> {
     ///
     /// `Err(AskError::Send(Closed))` after termination; `Err(ResponseDropped)` if the actor
     /// terminates before serving it.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
+    /// use tokio_actors::{ActorStatus, AskError, SendError, StopReason};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo
+    ///     .spawn()
+    ///     .named("docs-get-status")
+    ///     .with_config(ActorConfig::default().with_mailbox_capacity(1))
+    ///     .await?;
+    /// echo.try_notify(1)?; // the mailbox is now full
+    /// let info = echo.get_status().await?; // still answered, ahead of the queued message
+    /// assert_eq!(info.status, ActorStatus::Running);
+    /// assert_eq!(info.name.as_deref(), Some("docs-get-status"));
+    /// assert_eq!((info.mailbox_len, info.mailbox_capacity), (1, 1));
+    /// echo.stop(StopReason::Kill).await?;
+    /// echo.wait_stopped().await;
+    /// assert!(matches!(echo.get_status().await, Err(AskError::Send(SendError::Closed))));
+    /// # Ok(()) }
+    /// ```
     pub async fn get_status(&self) -> Result<ActorStatusInfo, AskError> {
         let (reply, response) = oneshot::channel();
         self.inner.core.send_system(SystemMsg::Status(reply))?;
@@ -297,6 +530,26 @@ impl<A: Actor> ActorHandle<A> {
 
     /// Resolves once this incarnation has terminated and the actor value has been dropped, with
     /// the final reason (as its parent sees it). Resolves at once if already terminated.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult};
+    /// use tokio_actors::{ActorError, StopReason};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let echo = Echo.spawn().await?;
+    /// echo.stop(StopReason::Failure(ActorError::user("shutting down"))).await?;
+    /// let reason = echo.wait_stopped().await;
+    /// assert!(matches!(reason, StopReason::Failure(ActorError::User(m)) if m == "shutting down"));
+    /// assert!(!echo.is_alive());
+    /// assert!(matches!(echo.wait_stopped().await, StopReason::Failure(_))); // again: at once
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_stopped(&self) -> StopReason {
         self.inner.core.wait_exit().await
     }

@@ -105,6 +105,27 @@ impl ActorSystem {
     }
 
     /// The process-wide system named `"default"`, created on first use; the same `Arc` every time.
+    ///
+    /// Named actors spawned without [`on_system`](crate::SpawnBuilder::on_system) register here.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// # struct Cache;
+    /// # impl Actor for Cache {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// assert!(Arc::ptr_eq(&ActorSystem::default(), &ActorSystem::default()));
+    /// assert_eq!(ActorSystem::default().name(), "default");
+    /// Cache.spawn().named("docs-default-cache").await?;
+    /// assert!(ActorSystem::default().get::<Cache>("docs-default-cache").is_some());
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn default() -> Arc<ActorSystem> {
         static DEFAULT: OnceLock<Arc<ActorSystem>> = OnceLock::new();
@@ -119,11 +140,36 @@ impl ActorSystem {
 
     /// Creates a system with the default shutdown policy. Names are process-global:
     /// `SystemNameTaken` if it exists; `"default"` is reserved.
+    ///
+    /// ```
+    /// use tokio_actors::{ActorSystem, SpawnError};
+    ///
+    /// let system = ActorSystem::create("docs-create")?;
+    /// assert_eq!(system.name(), "docs-create");
+    /// let taken = ActorSystem::create("docs-create");
+    /// assert!(matches!(taken, Err(SpawnError::SystemNameTaken(name)) if name == "docs-create"));
+    /// assert!(matches!(ActorSystem::create("default"), Err(SpawnError::SystemNameTaken(_))));
+    /// # Ok::<(), SpawnError>(())
+    /// ```
     pub fn create(name: impl Into<String>) -> Result<Arc<ActorSystem>, SpawnError> {
         Self::create_with(name, SystemConfig::default())
     }
 
     /// Creates a system with the given config (see [`create`](Self::create)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{ActorSystem, ShutdownPolicy, SystemConfig};
+    ///
+    /// let policy = ShutdownPolicy {
+    ///     per_actor_timeout: Duration::from_secs(1),
+    ///     ..ShutdownPolicy::default() // timeout: 30 s
+    /// };
+    /// let config = SystemConfig { shutdown_policy: policy };
+    /// let system = ActorSystem::create_with("docs-create-with", config)?;
+    /// assert_eq!(system.name(), "docs-create-with");
+    /// # Ok::<(), tokio_actors::SpawnError>(())
+    /// ```
     pub fn create_with(
         name: impl Into<String>,
         config: SystemConfig,
@@ -144,6 +190,30 @@ impl ActorSystem {
     }
 
     /// The live handle registered under `name`; `None` if absent or of another actor type.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// # struct Cache;
+    /// # impl Actor for Cache {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    /// # struct Other;
+    /// # impl Actor for Other {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-get")?;
+    /// let cache = Cache.spawn().named("docs-get-cache").on_system(&system).await?;
+    /// assert_eq!(system.get::<Cache>("docs-get-cache"), Some(cache));
+    /// assert!(system.get::<Other>("docs-get-cache").is_none()); // registered with another actor type
+    /// assert!(system.get::<Cache>("nobody").is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn get<A: Actor>(&self, name: &str) -> Option<ActorHandle<A>> {
         let control = lock(&self.registry).named(name)?;
         control
@@ -155,11 +225,56 @@ impl ActorSystem {
 
     /// Sends `Graceful` (vetoable) to the actor registered under `name`; resolves like
     /// [`ActorHandle::stop`]. `Err(Closed)` if the name is not registered.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// use tokio_actors::{SendError, StopReason};
+    /// # struct Cache;
+    /// # impl Actor for Cache {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-system-stop")?;
+    /// let cache = Cache.spawn().named("docs-stop-cache").on_system(&system).await?;
+    /// system.stop("docs-stop-cache").await?;
+    /// assert!(matches!(cache.wait_stopped().await, StopReason::Graceful));
+    /// assert_eq!(system.stop("docs-stop-cache").await, Err(SendError::Closed)); // no longer registered
+    /// # Ok(()) }
+    /// ```
     pub async fn stop(&self, name: &str) -> Result<(), SendError> {
         self.signal(name, StopReason::Graceful)
     }
 
     /// Sends `Kill` to the actor registered under `name`. `Err(Closed)` if not registered.
+    ///
+    /// `Kill` cannot be vetoed and takes effect at the actor's next `.await`, even in a handler:
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem, StopReason};
+    ///
+    /// struct Stuck;
+    /// impl Actor for Stuck {
+    ///     type Message = ();
+    ///     type Response = ();
+    ///     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         std::future::pending::<()>().await; // never finishes
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-system-kill")?;
+    /// let stuck = Stuck.spawn().named("docs-kill-stuck").on_system(&system).await?;
+    /// stuck.notify(()).await?;
+    /// system.kill("docs-kill-stuck").await?;
+    /// assert!(matches!(stuck.wait_stopped().await, StopReason::Kill));
+    /// assert!(system.registered().is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn kill(&self, name: &str) -> Result<(), SendError> {
         self.signal(name, StopReason::Kill)
     }
@@ -170,6 +285,26 @@ impl ActorSystem {
     }
 
     /// Names currently registered (children included), in no particular order.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// # struct Cache;
+    /// # impl Actor for Cache {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-registered")?;
+    /// Cache.spawn().named("docs-registered-b").on_system(&system).await?;
+    /// Cache.spawn().named("docs-registered-a").on_system(&system).await?;
+    /// Cache.spawn().on_system(&system).await?; // tracked by the system, but has no name
+    /// let mut names = system.registered();
+    /// names.sort();
+    /// assert_eq!(names, ["docs-registered-a", "docs-registered-b"]);
+    /// # Ok(()) }
+    /// ```
     pub fn registered(&self) -> Vec<String> {
         lock(&self.registry).names()
     }
@@ -184,6 +319,44 @@ impl ActorSystem {
     /// `per_actor_timeout` (or at once once `timeout` has passed). Supervisors stop their own
     /// children. Returns when all have terminated, or at the latest `timeout` + 100 ms.
     /// Calling it from inside an actor tracked by the same system waits for itself (usage error).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// use tokio_actors::{ShutdownPolicy, StopReason};
+    /// # struct Cache;
+    /// # impl Actor for Cache {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    ///
+    /// struct Stubborn;
+    /// impl Actor for Stubborn {
+    ///     type Message = ();
+    ///     type Response = ();
+    ///     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    ///     async fn pre_stop(&mut self, _: &StopReason, _: &mut ActorContext<Self>) -> bool {
+    ///         false // vetoes `Graceful`
+    ///     }
+    /// }
+    ///
+    /// // A paused clock: the 1 s grace period takes no real time.
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-shutdown-with")?;
+    /// let cache = Cache.spawn().named("docs-shutdown-cache").on_system(&system).await?;
+    /// let stubborn = Stubborn.spawn().named("docs-shutdown-stubborn").on_system(&system).await?;
+    /// let policy = ShutdownPolicy {
+    ///     timeout: Duration::from_secs(10),
+    ///     per_actor_timeout: Duration::from_secs(1),
+    /// };
+    /// let report = system.shutdown_with(policy).await;
+    /// assert_eq!(report.graceful, [cache.id().clone()]);
+    /// assert_eq!(report.killed, [stubborn.id().clone()]); // vetoed, killed after 1 s
+    /// assert!(report.unresponsive.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn shutdown_with(&self, policy: ShutdownPolicy) -> ShutdownReport {
         let roots = lock(&self.registry).roots_newest_first();
         shutdown::stop_roots(roots, &policy).await

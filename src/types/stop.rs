@@ -36,6 +36,13 @@ pub enum StopReason {
 
 impl StopReason {
     /// `true` for `Graceful` and `ParentRequest`: the reasons `pre_stop` may veto.
+    ///
+    /// ```
+    /// use tokio_actors::StopReason;
+    /// assert!(StopReason::ParentRequest.is_vetoable());
+    /// assert!(!StopReason::Cancelled.is_vetoable());
+    /// assert!(StopReason::Cancelled.is_abnormal()); // always `!is_vetoable()`
+    /// ```
     pub fn is_vetoable(&self) -> bool {
         matches!(self, StopReason::Graceful | StopReason::ParentRequest)
     }

@@ -47,6 +47,12 @@ pub enum RestartType {
 /// | `Kill` | sends `Kill` at once |
 /// | `Timeout(d)` (default, 5 s) | sends `ParentRequest`, waits up to `d`, then `Kill` |
 /// | `Infinity` | sends `ParentRequest` and waits as long as it takes |
+///
+/// ```
+/// use std::time::Duration;
+/// use tokio_actors::Shutdown;
+/// assert_eq!(Shutdown::default(), Shutdown::Timeout(Duration::from_secs(5)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shutdown {
     /// Kill immediately.

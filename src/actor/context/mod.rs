@@ -69,11 +69,34 @@ impl<A: Actor> ActorContext<A> {
     }
 
     /// This actor's id (equal to `self_handle().id()`).
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorId, ActorResult};
+    ///
+    /// struct WhoAmI;
+    /// impl Actor for WhoAmI {
+    ///     type Message = ();
+    ///     type Response = (ActorId, Option<String>);
+    ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+    ///         Ok((ctx.actor_id().clone(), ctx.actor_name().cloned()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let named = WhoAmI.spawn().named("docs-ctx-whoami").await?;
+    /// let (id, name) = named.send(()).await?;
+    /// assert_eq!((id.as_str(), name.as_deref()), ("docs-ctx-whoami", Some("docs-ctx-whoami")));
+    /// let anonymous = WhoAmI.spawn().await?;
+    /// assert_eq!(anonymous.send(()).await?, (anonymous.id().clone(), None));
+    /// # Ok(()) }
+    /// ```
     pub fn actor_id(&self) -> &ActorId {
         self.handle.id()
     }
 
-    /// This actor's name, `None` for anonymous actors.
+    /// This actor's name, `None` for anonymous actors (example at
+    /// [`actor_id`](Self::actor_id)).
     pub fn actor_name(&self) -> Option<&String> {
         self.handle.core().name.as_ref()
     }
@@ -82,12 +105,60 @@ impl<A: Actor> ActorContext<A> {
     ///
     /// Calling `send` on it from inside a hook deadlocks (the actor would wait for itself);
     /// `notify` and `stop` are fine.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorResult, StopReason};
+    ///
+    /// /// Answers with its own handle, then stops itself.
+    /// struct OneShot;
+    /// impl Actor for OneShot {
+    ///     type Message = ();
+    ///     type Response = ActorHandle<Self>;
+    ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<ActorHandle<Self>> {
+    ///         let me = ctx.self_handle();
+    ///         me.stop(StopReason::Graceful).await.expect("alive"); // does not wait for the stop
+    ///         Ok(me)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let actor = OneShot.spawn().await?;
+    /// assert_eq!(actor.send(()).await?, actor);
+    /// assert!(matches!(actor.wait_stopped().await, StopReason::Graceful));
+    /// # Ok(()) }
+    /// ```
     pub fn self_handle(&self) -> ActorHandle<A> {
         self.handle.clone()
     }
 
     /// `Initializing` in `pre_start`/`on_started`, `Running` in `handle`, `pre_stop` and
     /// `on_child_stopped`, `Stopping` in `on_stopped`.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorStatus};
+    ///
+    /// struct Probe(Option<ActorStatus>);
+    /// impl Actor for Probe {
+    ///     type Message = ();
+    ///     type Response = (Option<ActorStatus>, ActorStatus);
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         self.0 = Some(ctx.status());
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+    ///         Ok((self.0, ctx.status()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let probe = Probe(None).spawn().await?;
+    /// let (at_start, in_handle) = probe.send(()).await?;
+    /// assert_eq!(at_start, Some(ActorStatus::Initializing));
+    /// assert_eq!(in_handle, ActorStatus::Running);
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> ActorStatus {
         self.status
     }
@@ -100,6 +171,45 @@ impl<A: Actor> ActorContext<A> {
 
     /// Cancels a timer: no message of it reaches `handle` afterwards, even ones already queued.
     /// `Err(NotFound)` for an unknown, cancelled or already-fired one-shot id.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, RecurringId, TimerError};
+    ///
+    /// #[derive(Clone)]
+    /// enum Msg { Arm, Disarm, Ring, Check }
+    ///
+    /// struct Alarm { timer: Option<RecurringId>, rang: bool }
+    /// impl Actor for Alarm {
+    ///     type Message = Msg;
+    ///     type Response = bool;
+    ///     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<bool> {
+    ///         match msg {
+    ///             Msg::Arm => {
+    ///                 self.timer = Some(ctx.schedule(Msg::Ring).after(Duration::from_secs(5)).await?);
+    ///             }
+    ///             Msg::Disarm => {
+    ///                 let id = self.timer.take().expect("armed");
+    ///                 ctx.cancel_timer(id)?;
+    ///                 assert_eq!(ctx.cancel_timer(id), Err(TimerError::NotFound));
+    ///             }
+    ///             Msg::Ring => self.rang = true,
+    ///             Msg::Check => {}
+    ///         }
+    ///         Ok(self.rang)
+    ///     }
+    /// }
+    ///
+    /// // A paused clock: the sleep below takes no real time.
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let alarm = Alarm { timer: None, rang: false }.spawn().await?;
+    /// alarm.send(Msg::Arm).await?;
+    /// alarm.send(Msg::Disarm).await?;
+    /// tokio::time::sleep(Duration::from_secs(10)).await; // well past the deadline
+    /// assert!(!alarm.send(Msg::Check).await?); // it never rang
+    /// # Ok(()) }
+    /// ```
     pub fn cancel_timer(&mut self, id: RecurringId) -> Result<(), TimerError> {
         if self.timers.cancel(id.0) {
             Ok(())
@@ -115,6 +225,34 @@ impl<A: Actor> ActorContext<A> {
 
     /// Timers registered and not cancelled; a one-shot stops counting when its message is
     /// dispatched to `handle`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult};
+    ///
+    /// struct Ticker;
+    /// impl Actor for Ticker {
+    ///     type Message = ();
+    ///     type Response = usize;
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         ctx.schedule(()).after(Duration::from_secs(1)).await?; // one-shot
+    ///         ctx.schedule(()).every(Duration::from_secs(1)).await?; // recurring
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<usize> {
+    ///         Ok(ctx.active_timer_count())
+    ///     }
+    /// }
+    ///
+    /// // A paused clock: the sleep below takes no real time.
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ticker = Ticker.spawn().await?;
+    /// assert_eq!(ticker.send(()).await?, 2);
+    /// tokio::time::sleep(Duration::from_millis(1500)).await;
+    /// assert_eq!(ticker.send(()).await?, 1); // the one-shot has fired; the recurring one stays
+    /// # Ok(()) }
+    /// ```
     pub fn active_timer_count(&self) -> usize {
         self.timers.len()
     }
@@ -122,6 +260,35 @@ impl<A: Actor> ActorContext<A> {
     /// Feeds a stream into the mailbox: each item arrives as `StreamEvent::Data(item)` (converted
     /// with `From`), then one `StreamEvent::Finished`. Items wait for mailbox space, so
     /// backpressure reaches the stream. Returns at once.
+    ///
+    /// ```
+    /// use tokio::sync::oneshot;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StreamEvent};
+    ///
+    /// struct Summer { sum: u32, total: Option<oneshot::Sender<u32>> }
+    /// impl Actor for Summer {
+    ///     type Message = StreamEvent<u32>; // any type with `From<StreamEvent<u32>>` works
+    ///     type Response = ();
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         ctx.add_stream(tokio_stream::iter(vec![1, 2, 3]));
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, ev: StreamEvent<u32>, _: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         match ev {
+    ///             StreamEvent::Data(n) => self.sum += n,
+    ///             StreamEvent::Finished => { let _ = self.total.take().expect("once").send(self.sum); }
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (tx, total) = oneshot::channel();
+    /// Summer { sum: 0, total: Some(tx) }.spawn().await?;
+    /// assert_eq!(total.await?, 6); // sent when `Finished` arrived, after every item
+    /// # Ok(()) }
+    /// ```
     pub fn add_stream<S>(&mut self, stream: S) -> StreamId
     where
         S: futures_core::Stream + Send + Unpin + 'static,
@@ -133,6 +300,44 @@ impl<A: Actor> ActorContext<A> {
 
     /// Cancels a stream: it is dropped promptly and none of its queued events reach `handle`.
     /// `Err(NotFound)` for an unknown, cancelled or finished id.
+    ///
+    /// ```
+    /// use tokio::sync::mpsc;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StreamError, StreamEvent, StreamId};
+    /// use tokio_stream::wrappers::ReceiverStream;
+    ///
+    /// enum Msg { Event(StreamEvent<u32>), StopListening }
+    /// impl From<StreamEvent<u32>> for Msg {
+    ///     fn from(event: StreamEvent<u32>) -> Self { Msg::Event(event) }
+    /// }
+    ///
+    /// struct Listener { source: Option<ReceiverStream<u32>>, id: Option<StreamId> }
+    /// impl Actor for Listener {
+    ///     type Message = Msg;
+    ///     type Response = ();
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         self.id = Some(ctx.add_stream(self.source.take().expect("once")));
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         if let (Msg::StopListening, Some(id)) = (msg, self.id) {
+    ///             ctx.cancel_stream(id)?;
+    ///             assert_eq!(ctx.cancel_stream(id), Err(StreamError::NotFound));
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (tx, rx) = mpsc::channel(8);
+    /// let listener = Listener { source: Some(ReceiverStream::new(rx)), id: None };
+    /// let listener = listener.spawn().await?;
+    /// listener.send(Msg::StopListening).await?;
+    /// tx.closed().await; // the stream was dropped: its producer sees a closed consumer
+    /// assert!(tx.send(1).await.is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn cancel_stream(&mut self, id: StreamId) -> Result<(), StreamError> {
         if self.streams.cancel(id.0) {
             Ok(())
@@ -152,6 +357,40 @@ impl<A: Actor> ActorContext<A> {
     }
 
     /// The supervised children, in start order (empty for non-supervisors).
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ChildInfo};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    ///
+    /// struct Boss;
+    /// impl Actor for Boss {
+    ///     type Message = ();
+    ///     type Response = Vec<ChildInfo>;
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         ctx.spawn_child(|| Worker).named("docs-ctx-children-a").await?;
+    ///         ctx.spawn_child(|| Worker).await?; // anonymous
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<Vec<ChildInfo>> {
+    ///         Ok(ctx.children())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let boss = Boss.spawn().supervised().await?; // only supervisors have children
+    /// let children = boss.send(()).await?;
+    /// assert_eq!(children.len(), 2);
+    /// assert_eq!(children[0].name.as_deref(), Some("docs-ctx-children-a"));
+    /// assert_eq!(children[1].name, None);
+    /// assert!(children.iter().all(|c| c.is_alive && !c.restart_pending));
+    /// # Ok(()) }
+    /// ```
     pub fn children(&self) -> Vec<ChildInfo> {
         self.supervisor
             .as_ref()
@@ -161,6 +400,40 @@ impl<A: Actor> ActorContext<A> {
 
     /// Stops a child with its `Shutdown` policy and removes it (never restarted); returns once it
     /// has terminated. `on_child_stopped` then sees `Removed`.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem, SupervisionError};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = ();
+    /// #     type Response = ();
+    /// #     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+    /// # }
+    ///
+    /// struct Boss;
+    /// impl Actor for Boss {
+    ///     type Message = &'static str;
+    ///     type Response = Result<usize, SupervisionError>;
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         ctx.spawn_child(|| Worker).named("docs-ctx-stop-child").await?;
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, child: &'static str, ctx: &mut ActorContext<Self>)
+    ///         -> ActorResult<Self::Response> {
+    ///         Ok(ctx.stop_child(child).await.map(|()| ctx.children().len()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let boss = Boss.spawn().supervised().await?;
+    /// let worker = ActorSystem::default().get::<Worker>("docs-ctx-stop-child").expect("named child");
+    /// assert_eq!(boss.send("docs-ctx-stop-child").await?, Ok(0)); // stopped and removed
+    /// assert!(!worker.is_alive());
+    /// let again = boss.send("docs-ctx-stop-child").await?;
+    /// assert_eq!(again, Err(SupervisionError::ChildNotFound("docs-ctx-stop-child".into())));
+    /// # Ok(()) }
+    /// ```
     pub async fn stop_child(&mut self, child: impl Into<ActorId>) -> Result<(), SupervisionError> {
         let child = child.into();
         let me = self.control();
