@@ -79,7 +79,7 @@ pub(crate) fn launch<A: Actor>(
     let task = ActorTask::new(actor, ctx, mailbox_rx, priority_rx, plan);
     let task =
         telemetry::in_actor_span::<A, _>(handle.id(), handle.core().name.as_deref(), task.run());
-    let join = runtime.spawn(task);
+    let join = spawn_task(&runtime, handle.id(), task)?;
     handle.core().arm_kill(join.abort_handle());
     Ok((handle, startup_rx))
 }
@@ -103,4 +103,34 @@ pub(crate) async fn spawn_and_wait<A: Actor>(
         .await
         .map_err(|e| SpawnError::Init(Box::new(e)))?;
     Ok(handle)
+}
+
+/// Spawns the actor's task; with `--cfg tokio_unstable` and the `tracing` feature the task is
+/// named after the actor's id, so tokio-console shows it.
+#[cfg(all(tokio_unstable, feature = "tracing"))]
+fn spawn_task<F>(
+    runtime: &tokio::runtime::Handle,
+    id: &ActorId,
+    task: F,
+) -> Result<tokio::task::JoinHandle<()>, SpawnError>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    // On failure the task (and its drop guard, which unregisters the actor) is dropped.
+    tokio::task::Builder::new()
+        .name(id.as_str())
+        .spawn_on(task, runtime)
+        .map_err(|_| SpawnError::MissingRuntime)
+}
+
+#[cfg(not(all(tokio_unstable, feature = "tracing")))]
+fn spawn_task<F>(
+    runtime: &tokio::runtime::Handle,
+    _id: &ActorId,
+    task: F,
+) -> Result<tokio::task::JoinHandle<()>, SpawnError>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    Ok(runtime.spawn(task))
 }

@@ -9,12 +9,14 @@ use crate::error::{ActorError, SendError};
 /// keeps the oneshot's copies cheap on every request.
 pub(crate) type Reply<R> = oneshot::Sender<Result<R, Box<ActorError>>>;
 
-/// One mailbox entry: the payload, plus (with the `metrics` feature only) when it was
-/// enqueued. Without the feature it is exactly the payload, so it costs nothing.
+/// One mailbox entry: the payload, plus when it was enqueued (`metrics` feature) and the
+/// sender's span (`tracing` feature). Without the features it is exactly the payload.
 pub(crate) struct Envelope<A: Actor> {
     pub(crate) payload: Payload<A>,
     #[cfg(feature = "metrics")]
     pub(crate) enqueued: tokio::time::Instant,
+    #[cfg(feature = "tracing")]
+    pub(crate) sender_span: tracing::Span,
 }
 
 impl<A: Actor> Envelope<A> {
@@ -23,6 +25,8 @@ impl<A: Actor> Envelope<A> {
             payload,
             #[cfg(feature = "metrics")]
             enqueued: tokio::time::Instant::now(),
+            #[cfg(feature = "tracing")]
+            sender_span: tracing::Span::current(),
         }
     }
 

@@ -240,7 +240,7 @@ impl<A: Actor> Live<A> {
     /// it (caught by `lifecycle`); every other hook it calls is guarded individually.
     async fn serve(&mut self) -> StopReason {
         loop {
-            let envelope = match self.next().await {
+            let mut envelope = match self.next().await {
                 Next::System(msg) => match Box::pin(self.on_system(msg)).await {
                     Some(reason) => return reason,
                     None => continue,
@@ -248,6 +248,8 @@ impl<A: Actor> Live<A> {
                 Next::Mail(envelope) => envelope,
             };
             metering::dequeued(&self.meters, &envelope, &self.ctx);
+            #[allow(clippy::let_unit_value)] // `()` without the `tracing` feature
+            let caller = telemetry::caller(&mut envelope);
             let msg = match envelope.payload {
                 Payload::Tell(msg) => msg,
                 Payload::Ask(msg, reply) => {
@@ -267,7 +269,8 @@ impl<A: Actor> Live<A> {
             };
             #[allow(clippy::let_unit_value)] // `()` without the `metrics` feature
             let started = metering::start();
-            let result = telemetry::in_message_span(self.actor.handle(msg, &mut self.ctx)).await;
+            let result =
+                telemetry::in_message_span(caller, self.actor.handle(msg, &mut self.ctx)).await;
             metering::handled(&self.meters, started, result.is_ok());
             match (result, self.reply.take()) {
                 (Ok(response), Some(reply)) => {
@@ -470,8 +473,11 @@ mod footprint {
         };
         let task = ActorTask::new(Tiny, ctx, rx, None, plan).run();
         let size = size_of_val(&task);
-        // The `metrics` feature adds five metric handles per actor.
-        let limit = if cfg!(feature = "metrics") { 768 } else { 640 };
+        // Default features: 640. `metrics` adds five metric handles per actor; `tracing` the
+        // sender's span and the `message` span around each handler call.
+        let limit = 640
+            + 128 * usize::from(cfg!(feature = "metrics"))
+            + 128 * usize::from(cfg!(feature = "tracing"));
         assert!(
             size <= limit,
             "the task future of a trivial actor grew to {size} bytes"

@@ -2,7 +2,8 @@
 //! nothing otherwise, so the hot path carries no cost without the feature.
 //!
 //! - Spans: each actor task runs inside an `actor` span (`id`, `name`, `actor` = type name); each
-//!   handler call inside a child `message` span.
+//!   handler call inside a child `message` span that follows from the span the message was sent
+//!   in (carried in the envelope), so a trace crosses actors.
 //! - Events: started (debug), stopped with its reason (debug for Graceful/ParentRequest/Cancelled,
 //!   warn for Failure and Kill), panics (error), restart decisions (warn), budget exhaustion (error).
 
@@ -29,16 +30,43 @@ pub(crate) fn in_actor_span<A, F: Future>(_id: &ActorId, _name: Option<&str>, ta
     task
 }
 
-/// Wraps one handler call in a `message` span.
+/// The span of whoever enqueued a message (`()` without the feature).
 #[cfg(feature = "tracing")]
-pub(crate) fn in_message_span<F: Future>(handler: F) -> impl Future<Output = F::Output> {
-    use tracing::Instrument;
-    handler.instrument(tracing::debug_span!("message"))
+pub(crate) type Caller = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+pub(crate) type Caller = ();
+
+/// Takes the sender's span out of an envelope.
+#[cfg(feature = "tracing")]
+pub(crate) fn caller<A: crate::actor::Actor>(
+    envelope: &mut crate::actor::runtime::mailbox::Envelope<A>,
+) -> Caller {
+    std::mem::replace(&mut envelope.sender_span, tracing::Span::none())
 }
 
 #[cfg(not(feature = "tracing"))]
 #[inline(always)]
-pub(crate) fn in_message_span<F: Future>(handler: F) -> F {
+pub(crate) fn caller<A: crate::actor::Actor>(
+    _envelope: &mut crate::actor::runtime::mailbox::Envelope<A>,
+) -> Caller {
+}
+
+/// Wraps one handler call in a `message` span that follows from the sender's span, so a trace
+/// crosses actors.
+#[cfg(feature = "tracing")]
+pub(crate) fn in_message_span<F: Future>(
+    caller: Caller,
+    handler: F,
+) -> impl Future<Output = F::Output> {
+    use tracing::Instrument;
+    let span = tracing::debug_span!("message");
+    span.follows_from(&caller);
+    handler.instrument(span)
+}
+
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub(crate) fn in_message_span<F: Future>(_caller: Caller, handler: F) -> F {
     handler
 }
 
