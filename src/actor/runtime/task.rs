@@ -218,6 +218,7 @@ impl<A: Actor> Live<A> {
             }
             if let Poll::Ready(Some(envelope)) = lanes.mailbox.poll_recv(cx) {
                 // A system item pushed before this message was enqueued must still overtake it.
+                // (`system_first`, written out: the call costs ~10 instructions per message.)
                 if queue.is_pending() {
                     if let Some(msg) = queue.pop() {
                         *deferred = Some(envelope);
@@ -226,12 +227,7 @@ impl<A: Actor> Live<A> {
                 }
                 return Poll::Ready(Next::Mail(envelope));
             }
-            // Parking: make sure a system item pushed from now on wakes us, then look again.
-            queue.register(cx.waker(), system_waker);
-            match queue.is_pending().then(|| queue.pop()).flatten() {
-                Some(msg) => Poll::Ready(Next::System(msg)),
-                None => Poll::Pending,
-            }
+            park(queue, cx.waker(), system_waker)
         })
         .await
     }
@@ -410,22 +406,42 @@ fn poll_with_lane<A: Actor>(
         return Poll::Ready(Next::Mail(envelope));
     }
     if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
-        // A system item or a priority message enqueued before this message must overtake it.
-        if queue.is_pending() {
-            if let Some(msg) = queue.pop() {
+        // A priority message enqueued before this message must overtake it too. `poll_recv`,
+        // not `try_recv`: the latter parks the thread while a send is half done.
+        if !queue.is_pending() {
+            if let Poll::Ready(Some(urgent)) = lane.poll_recv(cx) {
                 *deferred = Some(envelope);
-                return Poll::Ready(Next::System(msg));
+                return Poll::Ready(Next::Mail(urgent));
             }
         }
-        // `poll_recv`, not `try_recv`: the latter parks the thread while a send is half done.
-        if let Poll::Ready(Some(urgent)) = lane.poll_recv(cx) {
-            *deferred = Some(envelope);
-            return Poll::Ready(Next::Mail(urgent));
-        }
-        return Poll::Ready(Next::Mail(envelope));
+        return Poll::Ready(system_first(queue, envelope, deferred));
     }
-    // Parking: both channels hold our waker now; make sure the system queue does too.
-    queue.register(cx.waker(), system_waker);
+    park(queue, cx.waker(), system_waker)
+}
+
+/// A mailbox message just taken: if a system item arrived meanwhile, it goes first and the
+/// message waits in `deferred` (a system item pushed before the message was enqueued must
+/// overtake it, §7).
+#[inline(always)]
+fn system_first<A: Actor>(
+    queue: &SystemQueue,
+    envelope: Envelope<A>,
+    deferred: &mut Option<Envelope<A>>,
+) -> Next<A> {
+    if queue.is_pending() {
+        if let Some(msg) = queue.pop() {
+            *deferred = Some(envelope);
+            return Next::System(msg);
+        }
+    }
+    Next::Mail(envelope)
+}
+
+/// Parking with an empty mailbox (the channels hold our waker now): make sure a system item
+/// pushed from now on wakes us too, then look again.
+#[inline(always)]
+fn park<A: Actor>(queue: &SystemQueue, waker: &Waker, cached: &mut Option<Waker>) -> Poll<Next<A>> {
+    queue.register(waker, cached);
     match queue.is_pending().then(|| queue.pop()).flatten() {
         Some(msg) => Poll::Ready(Next::System(msg)),
         None => Poll::Pending,
