@@ -19,8 +19,12 @@ use crate::types::{ActorId, ActorStatusInfo, StopReason};
 /// Large payloads are boxed so the item stays two words: it keeps the queue's inline first slot
 /// (part of every actor's core) small, and system items are rare.
 pub(crate) enum SystemMsg {
-    /// A Tier-1 or Tier-2 stop signal (`Kill` never travels here).
+    /// A Tier-1 or Tier-2 stop signal.
     Stop(Box<StopReason>),
+    /// A Kill was accepted. The kill itself is out of band (the task is aborted); this marker
+    /// makes the receive loop stop taking messages at once, even while Tokio's cooperative
+    /// budget would let it run on before the abort takes effect.
+    Kill,
     /// A `get_status` request.
     Status(oneshot::Sender<ActorStatusInfo>),
     /// News about a supervised child (a start, an exit, a failed restart).
@@ -100,11 +104,20 @@ impl Core {
     /// Aborts the task: its future is dropped at the next `.await`, and the drop guard runs the
     /// rest of the stop sequence.
     pub(crate) fn kill(&self) {
-        let mut switch = lock(&self.kill);
-        switch.requested = true;
-        if let Some(abort) = &switch.abort {
-            abort.abort();
+        {
+            let mut switch = lock(&self.kill);
+            switch.requested = true;
+            if let Some(abort) = &switch.abort {
+                abort.abort();
+            }
         }
+        // Refused once terminated: nothing left to stop.
+        let _ = self.system.push(SystemMsg::Kill);
+    }
+
+    /// Whether a Kill was accepted (checked before stop hooks run, so a Kill wins).
+    pub(crate) fn kill_requested(&self) -> bool {
+        lock(&self.kill).requested
     }
 
     /// Connects the kill switch to the spawned task (a kill requested before that takes effect now).

@@ -32,6 +32,15 @@ pub(crate) fn caught_sync<T>(f: impl FnOnce() -> T) -> Result<T, ActorError> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| ActorError::Panic(panic_message(payload)))
 }
 
+/// Drops a value whose `Drop` is user code (an actor value, a queued message). A panic there
+/// is caught and only logged: it never skips an exit step or changes a committed stop reason.
+pub(crate) fn contain_drop<T>(value: T) {
+    if let Err(_panic) = caught_sync(move || drop(value)) {
+        #[cfg(feature = "tracing")]
+        tracing::warn!(panic = %_panic, "a Drop implementation panicked; ignored");
+    }
+}
+
 /// The text of a panic payload (`&str` or `String`), or a fixed placeholder.
 pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {

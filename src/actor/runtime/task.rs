@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
-use super::guard::{caught, caught_sync, poll_caught, Flatten};
+use super::guard::{caught, caught_sync, contain_drop, poll_caught, Flatten};
 use super::mailbox::{Envelope, Payload, Reply};
 use super::system_queue::SystemQueue;
 use super::{metering, telemetry};
@@ -48,8 +48,17 @@ pub(crate) struct Live<A: Actor> {
 /// loop reaches both through one reference.
 struct Lanes<A: Actor> {
     mailbox: mpsc::Receiver<Envelope<A>>,
-    /// The priority lane (§9.3), if configured: read before the mailbox.
-    priority: Option<mpsc::Receiver<Envelope<A>>>,
+    /// The priority lane, if configured: read before the mailbox. Boxed so an actor without
+    /// one pays one word.
+    priority: Option<Box<PriorityLane<A>>>,
+}
+
+/// The receiving end of a priority lane.
+struct PriorityLane<A: Actor> {
+    rx: mpsc::Receiver<Envelope<A>>,
+    /// A priority message taken just as a system item arrived; it runs right after it, before
+    /// any mailbox message.
+    stash: Option<Envelope<A>>,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
@@ -85,7 +94,10 @@ impl<A: Actor> ActorTask<A> {
         let live = Live {
             actor,
             ctx,
-            lanes: Lanes { mailbox, priority },
+            lanes: Lanes {
+                mailbox,
+                priority: priority.map(|rx| Box::new(PriorityLane { rx, stash: None })),
+            },
             reply: None,
             system_waker: None,
             deferred: None,
@@ -116,11 +128,12 @@ impl<A: Actor> ActorTask<A> {
             };
             let reason = live.lifecycle(plan).await;
             metering::died::<A>(&reason);
-            // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
-            self.live = None;
-            if let Some(plan) = self.plan.take() {
-                drop(Finalizer { plan, reason });
-            }
+            // The exit steps are armed before any user `Drop` runs, and the actor value is
+            // dropped before they run (so `wait_stopped` means "released"). A panic in that
+            // `Drop` is contained: it neither skips the exit steps nor changes the reason.
+            let finalizer = self.plan.take().map(|plan| Finalizer { plan, reason });
+            contain_drop(self.live.take());
+            drop(finalizer);
         }
     }
 }
@@ -129,6 +142,11 @@ impl<A: Actor> Drop for ActorTask<A> {
     fn drop(&mut self) {
         // Only reached with a plan left when the task was aborted (Kill) or dropped by its runtime.
         let Some(plan) = self.plan.take() else { return };
+        // Armed first: whatever user `Drop` code does below, the exit steps run.
+        let finalizer = Finalizer {
+            plan,
+            reason: StopReason::Kill,
+        };
         #[cfg(feature = "metrics")]
         if self.counted {
             metering::died::<A>(&StopReason::Kill);
@@ -138,15 +156,9 @@ impl<A: Actor> Drop for ActorTask<A> {
             live.close_mailbox();
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
-            drop(live);
+            contain_drop(Some(live));
         }
-        kill_children(
-            children,
-            Finalizer {
-                plan,
-                reason: StopReason::Kill,
-            },
-        );
+        kill_children(children, finalizer);
     }
 }
 
@@ -307,6 +319,9 @@ impl<A: Actor> Live<A> {
 
     async fn on_system(&mut self, msg: SystemMsg) -> Option<StopReason> {
         match msg {
+            // An accepted Kill: no further hook or message runs; the abort drops this task at
+            // its next `Pending`, which is now.
+            SystemMsg::Kill => killed().await,
             SystemMsg::Stop(reason) => self.on_stop_signal(*reason).await,
             SystemMsg::Status(reply) => {
                 let _ = reply.send(self.ctx.status_info());
@@ -326,6 +341,10 @@ impl<A: Actor> Live<A> {
     }
 
     async fn on_stop_signal(&mut self, reason: StopReason) -> Option<StopReason> {
+        if self.ctx.core().kill_requested() {
+            // A committed Kill wins over any stop queued before it.
+            return killed().await;
+        }
         match reason {
             StopReason::Graceful | StopReason::ParentRequest => {
                 match caught(self.actor.pre_stop(&reason, &mut self.ctx)).await {
@@ -353,6 +372,10 @@ impl<A: Actor> Live<A> {
     /// Steps 1–3 of §4.3: close the mailbox, cancel timers and streams, run `on_stopped`,
     /// stop the children. Returns the final reason.
     async fn stop_sequence(&mut self, reason: StopReason, hooks: Hooks) -> StopReason {
+        if self.ctx.core().kill_requested() {
+            // A Kill accepted meanwhile wins: no `on_stopped`; the abort finishes the job.
+            killed::<()>().await;
+        }
         self.close_mailbox();
         self.ctx.stop_sources();
         self.ctx.status = ActorStatus::Stopping;
@@ -377,12 +400,17 @@ impl<A: Actor> Live<A> {
         let lanes = &mut self.lanes;
         lanes.mailbox.close();
         if let Some(lane) = &mut lanes.priority {
-            lane.close();
+            lane.rx.close();
         }
-        self.deferred = None;
-        while lanes.mailbox.try_recv().is_ok() {}
+        contain_drop(self.deferred.take());
+        while let Ok(envelope) = lanes.mailbox.try_recv() {
+            contain_drop(Some(envelope));
+        }
         if let Some(lane) = &mut lanes.priority {
-            while lane.try_recv().is_ok() {}
+            contain_drop(lane.stash.take());
+            while let Ok(envelope) = lane.rx.try_recv() {
+                contain_drop(Some(envelope));
+            }
         }
     }
 }
@@ -393,14 +421,18 @@ impl<A: Actor> Live<A> {
 #[inline(never)]
 fn poll_with_lane<A: Actor>(
     queue: &SystemQueue,
-    lane: &mut mpsc::Receiver<Envelope<A>>,
+    lane: &mut PriorityLane<A>,
     mailbox: &mut mpsc::Receiver<Envelope<A>>,
     deferred: &mut Option<Envelope<A>>,
     system_waker: &mut Option<Waker>,
     cx: &mut Context<'_>,
 ) -> Poll<Next<A>> {
-    if let Poll::Ready(Some(envelope)) = lane.poll_recv(cx) {
-        return Poll::Ready(Next::Mail(envelope));
+    if let Some(urgent) = lane.stash.take() {
+        return Poll::Ready(Next::Mail(urgent));
+    }
+    if let Poll::Ready(Some(urgent)) = lane.rx.poll_recv(cx) {
+        // A system item pushed before this message was enqueued must overtake it.
+        return Poll::Ready(system_first(queue, urgent, &mut lane.stash));
     }
     if let Some(envelope) = deferred.take() {
         return Poll::Ready(Next::Mail(envelope));
@@ -409,9 +441,9 @@ fn poll_with_lane<A: Actor>(
         // A priority message enqueued before this message must overtake it too. `poll_recv`,
         // not `try_recv`: the latter parks the thread while a send is half done.
         if !queue.is_pending() {
-            if let Poll::Ready(Some(urgent)) = lane.poll_recv(cx) {
+            if let Poll::Ready(Some(urgent)) = lane.rx.poll_recv(cx) {
                 *deferred = Some(envelope);
-                return Poll::Ready(Next::Mail(urgent));
+                return Poll::Ready(system_first(queue, urgent, &mut lane.stash));
             }
         }
         return Poll::Ready(system_first(queue, envelope, deferred));
@@ -419,22 +451,27 @@ fn poll_with_lane<A: Actor>(
     park(queue, cx.waker(), system_waker)
 }
 
-/// A mailbox message just taken: if a system item arrived meanwhile, it goes first and the
-/// message waits in `deferred` (a system item pushed before the message was enqueued must
-/// overtake it, §7).
+/// A message just taken: if a system item arrived meanwhile, it goes first and the message
+/// waits in `slot` (a system item pushed before the message was enqueued must overtake it).
 #[inline(always)]
 fn system_first<A: Actor>(
     queue: &SystemQueue,
     envelope: Envelope<A>,
-    deferred: &mut Option<Envelope<A>>,
+    slot: &mut Option<Envelope<A>>,
 ) -> Next<A> {
     if queue.is_pending() {
         if let Some(msg) = queue.pop() {
-            *deferred = Some(envelope);
+            *slot = Some(envelope);
             return Next::System(msg);
         }
     }
     Next::Mail(envelope)
+}
+
+/// Where the task waits once a Kill was accepted: the abort drops the task at this `Pending`,
+/// and its drop guard runs the Kill path. Nothing after it runs.
+async fn killed<T>() -> T {
+    std::future::pending().await
 }
 
 /// Parking with an empty mailbox (the channels hold our waker now): make sure a system item

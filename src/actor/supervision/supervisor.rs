@@ -427,7 +427,9 @@ impl Supervisor {
         if let Some(target) = target {
             self.stopping.push(target.clone());
             reason = stop_with_policy(target.as_ref(), slot.spec.shutdown).await;
-            self.stopping.clear();
+            // Only this call's entry: a cancelled earlier `stop_child` keeps its own, so the
+            // supervisor's stop still finds that child.
+            self.stopping.retain(|c| !Arc::ptr_eq(c, &target));
         }
         let event = slot.event(reason, SupervisionAction::Removed);
         let _ = me
