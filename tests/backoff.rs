@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use tokio::time::{advance, timeout};
 use tokio_actors::{
-    Actor, ActorContext, ActorError, ActorExt, ActorHandle, ActorResult, ActorSystem, Backoff,
-    ChildInfo, SpawnError, SupervisionConfig,
+    Actor, ActorContext, ActorError, ActorExt, ActorHandle, ActorResult, ActorStatus, ActorSystem,
+    Backoff, ChildInfo, SpawnError, SupervisionConfig,
 };
 
 struct Child;
@@ -61,11 +61,15 @@ async fn fail_and_measure(child_name: &str, parent: &ActorHandle<Parent>, expect
         .get::<Child>(child_name)
         .expect("child registered");
     assert!(child.send(true).await.is_err());
-    timeout(Duration::from_secs(5), child.wait_stopped())
-        .await
-        .unwrap();
     settle().await;
     assert!(pending(parent).await, "restart waits for the backoff");
+    // The handle follows the child: alive, answering `Restarting` at once.
+    assert!(child.is_alive());
+    let status = timeout(Duration::from_secs(5), child.get_status())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.status, ActorStatus::Restarting);
     advance(expected - Duration::from_millis(1)).await;
     settle().await;
     assert!(
@@ -79,6 +83,10 @@ async fn fail_and_measure(child_name: &str, parent: &ActorHandle<Parent>, expect
         .get::<Child>(child_name)
         .expect("new incarnation registered");
     assert!(fresh.is_alive());
+    assert_eq!(fresh, child, "one handle across restarts");
+    let status = child.get_status().await.unwrap();
+    assert_eq!(status.status, ActorStatus::Running);
+    assert_eq!(status.restarts + 1, status.incarnation);
 }
 
 #[tokio::test(start_paused = true)]

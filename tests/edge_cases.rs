@@ -263,9 +263,19 @@ async fn stop_child_of_a_pending_restart_reports_parent_request() {
         .unwrap();
     let child = sys.get::<Failer>("rs-child").unwrap();
     assert!(child.send(()).await.is_err());
-    within("child", child.wait_stopped()).await;
+    // The handle follows the child: during the backoff it reports a pending restart.
+    within("restart pending", async {
+        while child.get_status().await.unwrap().status != ActorStatus::Restarting {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(child.is_alive(), "alive while a restart is pending");
     settle().await;
     within("stop_child", sup.send(())).await.unwrap();
+    // Removed for good: the handle is dead now.
+    within("child", child.wait_stopped()).await;
+    assert!(!child.is_alive());
     settle().await;
     tokio::time::advance(Duration::from_secs(10)).await;
     settle().await;

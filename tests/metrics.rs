@@ -134,7 +134,6 @@ async fn messages_stops_and_restarts_are_measured() {
         .get::<Metered>("metrics-child")
         .unwrap();
     assert!(child.send(-5).await.is_err()); // a send error: the child stops, is restarted
-    child.wait_stopped().await;
     tokio::time::timeout(Duration::from_secs(5), async {
         while !log.has("counter tokio_actors_restarts_total{actor=metrics::Metered} +1") {
             tokio::task::yield_now().await;

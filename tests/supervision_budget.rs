@@ -302,7 +302,8 @@ async fn exhausted_mid_supervisor_is_restarted_by_root() {
             SupervisionAction::BudgetExhausted
         ]
     );
-    assert!(is_budget_exhausted(&terminated(&mid0).await));
+    // mid0's incarnation ended with the exhausted budget (its handle stays valid: root
+    // restarts it); root's event carries that reason.
     let evs = events_at_least(&env, "root", 1).await;
     assert_eq!(evs[0].child, "mid");
     assert_eq!(evs[0].event.child_id, *mid0.id());
@@ -314,8 +315,8 @@ async fn exhausted_mid_supervisor_is_restarted_by_root() {
     assert_eq!(evs[0].event.action, SupervisionAction::Restarted);
     settled(&root, 1).await;
     let mid1 = env.sup("mid");
-    assert!(mid1.is_alive() && !mid0.is_alive());
-    assert_eq!(mid1, mid0, "same id");
+    assert!(mid1.is_alive() && mid0.is_alive());
+    assert_eq!(mid1, mid0, "one handle across incarnations");
     settled(&mid1, 1).await;
     assert_eq!(env.starts("mid"), 2);
     assert_eq!(env.starts("leaf"), 3);

@@ -86,7 +86,12 @@ async fn run_case(strategy: RestartStrategy, rt: RestartType, end: End) {
         End::Panic => b0.notify(W::Panic).await.unwrap(),
         End::Kill => b0.stop(StopReason::Kill).await.unwrap(),
     }
-    let final_b = terminated(&b0).await;
+    // The reason of B's incarnation, as its supervisor sees it (B's handle outlives the
+    // incarnation when it is restarted).
+    let final_b = events_at_least(&env, "sup", 1).await[0]
+        .event
+        .reason
+        .clone();
     let expected_kind = match end {
         End::OkStop => "graceful",
         End::Err | End::Panic => "failure",
@@ -159,14 +164,16 @@ async fn run_case(strategy: RestartStrategy, rt: RestartType, end: End) {
         );
     }
 
-    // Re-created children are fresh and the old handles dead; the others keep their incarnation.
+    // Re-created children are fresh, reached through the handle held before the restart (one
+    // handle for every incarnation); the others keep their incarnation and state.
     let recreated = |label: &str| tail.contains(&format!("start:{label}").as_str());
     for (label, old) in [("a", &a0), ("c", &c0)] {
         let cur = env.worker(label);
         if recreated(label) {
-            assert!(!old.is_alive(), "{label}: old incarnation dead");
+            assert!(old.is_alive(), "{label}: the handle follows the child");
+            assert_eq!(old, &cur, "{label}: one handle");
             assert_eq!(
-                within("inc", cur.send(W::Inc)).await.unwrap(),
+                within("inc", old.send(W::Inc)).await.unwrap(),
                 1,
                 "{label} fresh"
             );
@@ -181,10 +188,14 @@ async fn run_case(strategy: RestartStrategy, rt: RestartType, end: End) {
     }
     if restarted {
         let b1 = env.worker("b");
-        assert!(b1.is_alive());
-        assert_eq!(within("inc", b1.send(W::Inc)).await.unwrap(), 1, "b fresh");
+        assert!(b1.is_alive() && b0.is_alive());
+        assert_eq!(b1, b0, "b: one handle");
+        assert_eq!(within("inc", b0.send(W::Inc)).await.unwrap(), 1, "b fresh");
+    } else {
+        // Removed for good: the handle is dead, its name free.
+        within("b removed", b0.wait_stopped()).await;
+        assert!(!b0.is_alive());
     }
-    assert!(!b0.is_alive());
 
     // Budget: one restart per hour. If B's incident was charged, A's failure now exhausts it.
     let a = env.worker("a");

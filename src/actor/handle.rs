@@ -1,30 +1,82 @@
-//! [`ActorHandle`]: the typed, cloneable address of one actor incarnation.
+//! [`ActorHandle`]: the typed, cloneable address of one actor.
 
 use std::any::Any;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
+use crate::actor::runtime::core::{lock, ActorControl, Core, SystemMsg};
+use crate::actor::runtime::lanes::Lanes;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
 use crate::error::{ActorError, AskError, SendError, TrySendError};
-use crate::types::{ActorId, ActorStatusInfo, StopReason};
+use crate::types::{ActorId, ActorStatus, ActorStatusInfo, StopReason};
 
 /// What a handle points at: the mailbox sender(s) and the shared core, in one allocation.
 pub(crate) struct HandleInner<A: Actor> {
     pub(crate) mailbox: mpsc::Sender<Envelope<A>>,
-    /// The priority lane (SPEC §9.3), if configured; one word either way.
+    /// The priority lane, if configured; one word either way.
     pub(crate) priority: Option<mpsc::Sender<Envelope<A>>>,
     pub(crate) core: Core,
+    /// A supervised child's receiving ends between two incarnations.
+    parked: Mutex<Option<Box<Lanes<A>>>>,
+}
+
+impl<A: Actor> HandleInner<A> {
+    pub(crate) fn new(
+        mailbox: mpsc::Sender<Envelope<A>>,
+        priority: Option<mpsc::Sender<Envelope<A>>>,
+        core: Core,
+    ) -> Self {
+        HandleInner {
+            mailbox,
+            priority,
+            core,
+            parked: Mutex::new(None),
+        }
+    }
+
+    /// Keeps the receiving ends for the next incarnation. If the child already terminated
+    /// for good, they are closed and drained instead.
+    pub(crate) fn park(&self, lanes: Lanes<A>) {
+        let mut lanes = Box::new(lanes);
+        if self.core.is_alive() {
+            *lock(&self.parked) = Some(lanes);
+            if self.core.is_alive() {
+                return;
+            }
+            // Terminated meanwhile: take them back and close them.
+            match lock(&self.parked).take() {
+                Some(back) => lanes = back,
+                None => return,
+            }
+        }
+        lanes.close_and_drain();
+    }
+
+    /// The receiving ends for a new incarnation.
+    pub(crate) fn unpark(&self) -> Option<Lanes<A>> {
+        lock(&self.parked).take().map(|lanes| *lanes)
+    }
 }
 
 impl<A: Actor> ActorControl for HandleInner<A> {
     fn core(&self) -> &Core {
         &self.core
+    }
+
+    fn terminate(&self, reason: StopReason) {
+        if !self.core.finish(reason) {
+            return;
+        }
+        // `finish` made `is_alive()` false first, so a `park` from now on closes by itself.
+        let parked = lock(&self.parked).take();
+        if let Some(mut lanes) = parked {
+            lanes.close_and_drain();
+        }
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -523,6 +575,9 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub async fn get_status(&self) -> Result<ActorStatusInfo, AskError> {
+        if self.inner.core.is_restarting() && self.is_alive() {
+            return Ok(self.restarting_status());
+        }
         let (reply, response) = oneshot::channel();
         self.inner.core.send_system(SystemMsg::Status(reply))?;
         response.await.map_err(|_| AskError::ResponseDropped)
@@ -555,6 +610,28 @@ impl<A: Actor> ActorHandle<A> {
     }
 }
 
+impl<A: Actor> ActorHandle<A> {
+    /// The snapshot of a supervised child between two incarnations, answered by the handle.
+    fn restarting_status(&self) -> ActorStatusInfo {
+        let core = &self.inner.core;
+        let (incarnation, restarts) = core.incarnation_counts();
+        ActorStatusInfo {
+            id: core.id.clone(),
+            name: core.name.clone(),
+            status: ActorStatus::Restarting,
+            mailbox_len: self.mailbox_len(),
+            mailbox_capacity: self.mailbox_capacity(),
+            priority_len: self.priority_len(),
+            priority_capacity: self.priority_capacity(),
+            child_count: 0,
+            timer_count: 0,
+            stream_count: 0,
+            incarnation,
+            restarts,
+        }
+    }
+}
+
 impl<A: Actor> Clone for ActorHandle<A> {
     fn clone(&self) -> Self {
         ActorHandle {
@@ -572,9 +649,12 @@ impl<A: Actor> fmt::Debug for ActorHandle<A> {
     }
 }
 
+/// Handles compare by actor identity: clones (and, for a supervised child, handles obtained
+/// before and after a restart) are equal; two different actors never are, even with equal
+/// names in two systems.
 impl<A: Actor> PartialEq for ActorHandle<A> {
     fn eq(&self, other: &Self) -> bool {
-        self.id() == other.id()
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 
@@ -582,6 +662,6 @@ impl<A: Actor> Eq for ActorHandle<A> {}
 
 impl<A: Actor> Hash for ActorHandle<A> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.id().hash(state);
+        std::ptr::hash(Arc::as_ptr(&self.inner), state);
     }
 }

@@ -7,6 +7,7 @@ use super::ActorId;
 /// | `Initializing` | inside `pre_start` and `on_started` |
 /// | `Running` | serving messages, `pre_stop`, `on_child_stopped` |
 /// | `Stopping` | committed to stop; inside `on_stopped` |
+/// | `Restarting` | a supervised child between two incarnations (restart pending, backoff included) |
 /// | `Stopped` | terminated (never observed from a hook) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActorStatus {
@@ -16,6 +17,9 @@ pub enum ActorStatus {
     Running,
     /// Committed to stopping; cleanup in progress.
     Stopping,
+    /// A supervised child between two incarnations: its supervisor is restarting it. Its
+    /// handle and mailbox stay valid; messages wait for the next incarnation.
+    Restarting,
     /// Terminated.
     Stopped,
 }
@@ -28,7 +32,8 @@ pub struct ActorStatusInfo {
     pub id: ActorId,
     /// The actor's registered name, if any.
     pub name: Option<String>,
-    /// Always `Running` in a snapshot that is actually returned.
+    /// `Running` when answered by the actor between two messages; `Restarting` when answered
+    /// by the handle of a supervised child whose restart is pending.
     pub status: ActorStatus,
     /// Messages queued and not yet taken by the actor.
     pub mailbox_len: usize,
@@ -44,4 +49,8 @@ pub struct ActorStatusInfo {
     pub timer_count: usize,
     /// Number of active streams.
     pub stream_count: usize,
+    /// Which incarnation this is: 1 for the first, +1 per restart of a supervised child.
+    pub incarnation: u64,
+    /// How many times the actor was restarted (`incarnation - 1`).
+    pub restarts: u64,
 }

@@ -6,14 +6,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::ActorContext;
-use crate::actor::handle::ActorHandle;
+use crate::actor::handle::{ActorHandle, HandleInner};
 use crate::actor::runtime::core::lock;
 use crate::actor::runtime::launch::{launch, started};
 use crate::actor::runtime::ActorConfig;
 use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
 use crate::actor::Actor;
 use crate::error::{ActorError, SpawnError, SupervisionError};
-use crate::types::{ActorId, RestartType, Shutdown};
+use crate::types::{ActorId, RestartType, Shutdown, StopReason};
 
 /// Returned by [`ActorContext::spawn_child`]; configure, then `.await` for the child's handle
 /// (after its `on_started`).
@@ -154,7 +154,11 @@ where
                 .push((incarnation, handle.control()));
             let outcome = started(startup).await;
             lock(&in_flight).acknowledge(incarnation);
-            outcome.map_err(|e| SpawnError::Init(Box::new(e)))?;
+            if let Err(e) = outcome {
+                // Never a slot: the child terminates for good (its name is free again).
+                handle.control().terminate(StopReason::Failure(e.clone()));
+                return Err(SpawnError::Init(Box::new(e)).into());
+            }
             supervisor.add_slot(Slot::new_alive(spec, incarnation, handle.control()));
             Ok(handle)
         })
@@ -162,6 +166,47 @@ where
 }
 
 impl<A: Actor> ActorContext<A> {
+    /// The handle of child `id` of this supervisor (named or anonymous), `None` if there is no
+    /// such child or it is of another type. The handle stays valid across the child's restarts
+    /// (messages sent while a restart is pending wait for the next incarnation).
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorId, ActorResult};
+    ///
+    /// struct Worker;
+    /// impl Actor for Worker {
+    ///     type Message = u32;
+    ///     type Response = u32;
+    ///     async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(n * 2) }
+    /// }
+    ///
+    /// struct Boss { worker: Option<ActorId> }
+    /// impl Actor for Boss {
+    ///     type Message = u32;
+    ///     type Response = Option<ActorHandle<Worker>>;
+    ///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         let worker = ctx.spawn_child(|| Worker).await?; // anonymous
+    ///         self.worker = Some(worker.id().clone());
+    ///         Ok(())
+    ///     }
+    ///     async fn handle(&mut self, _: u32, ctx: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+    ///         Ok(self.worker.as_ref().and_then(|id| ctx.child::<Worker>(id)))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let boss = Boss { worker: None }.spawn().supervised().await?;
+    /// let worker = boss.send(0).await?.expect("a child");
+    /// assert_eq!(worker.send(21).await?, 42);
+    /// # Ok(()) }
+    /// ```
+    pub fn child<C: Actor>(&self, id: &ActorId) -> Option<ActorHandle<C>> {
+        let control = self.supervisor.as_ref()?.child(id)?;
+        let inner = control.as_any().downcast::<HandleInner<C>>().ok()?;
+        Some(ActorHandle::from_inner(inner))
+    }
+
     /// Spawns a supervised child built by `factory` (called again for every restart). See
     /// [`ChildSpawnBuilder`]. Errors: `Supervision(NotASupervisor)`, `Spawn(DuplicateChild)`,
     /// `Spawn(NameTaken)`, `Spawn(InvalidConfig)`, `Spawn(Init(e))`, `Supervision(FactoryFailed)`.

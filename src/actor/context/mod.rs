@@ -443,14 +443,14 @@ impl<A: Actor> ActorContext<A> {
         }
     }
 
-    /// This incarnation's handle, without a clone.
-    #[cfg(feature = "metrics")]
+    /// This actor's handle, without a clone.
     pub(crate) fn self_handle_ref(&self) -> &ActorHandle<A> {
         &self.handle
     }
 
     /// A status snapshot (served between messages).
     pub(crate) fn status_info(&self) -> ActorStatusInfo {
+        let (incarnation, restarts) = self.core().incarnation_counts();
         ActorStatusInfo {
             id: self.actor_id().clone(),
             name: self.actor_name().cloned(),
@@ -462,6 +462,8 @@ impl<A: Actor> ActorContext<A> {
             child_count: self.supervisor.as_ref().map_or(0, |s| s.len()),
             timer_count: self.timers.len(),
             stream_count: self.streams.len(),
+            incarnation,
+            restarts,
         }
     }
 

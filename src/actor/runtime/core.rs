@@ -1,9 +1,13 @@
-//! Per-incarnation state shared by every handle: the system channel, liveness, the kill
-//! switch and the final stop reason.
+//! The type-independent state shared by every handle of one actor: the system channel,
+//! liveness, the kill switch, the incarnation record and the final stop reason.
+//!
+//! An unsupervised actor has one incarnation. A supervised child keeps this state (and its
+//! mailbox) across restarts: "alive" means "not terminated for good", while the incarnation
+//! record says whether an incarnation is running right now.
 
 use std::any::Any;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{oneshot, Notify};
@@ -12,15 +16,27 @@ use tokio::task::AbortHandle;
 use super::system_queue::SystemQueue;
 use crate::actor::supervision::ChildNotice;
 use crate::error::SendError;
+use crate::system::Registration;
 use crate::types::{ActorId, ActorStatusInfo, StopReason};
+
+/// A process-wide unique number for a new incarnation. Supervisors match child notices by it,
+/// so a notice from an incarnation they already replaced (or from before their own restart)
+/// never matches a current one.
+pub(crate) fn next_tag() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// One item of the system channel: everything that must overtake queued mailbox messages.
 ///
 /// Large payloads are boxed so the item stays two words: it keeps the queue's inline first slot
 /// (part of every actor's core) small, and system items are rare.
 pub(crate) enum SystemMsg {
-    /// A Tier-1 or Tier-2 stop signal.
+    /// A Tier-1 or Tier-2 stop signal, for whichever incarnation reads it.
     Stop(Box<StopReason>),
+    /// `ParentRequest` from the supervisor, for the incarnation with this tag only (a stale
+    /// one is ignored by a later incarnation).
+    ParentStop(u64),
     /// A Kill was accepted. The kill itself is out of band (the task is aborted); this marker
     /// makes the receive loop stop taking messages at once, even while Tokio's cooperative
     /// budget would let it run on before the abort takes effect.
@@ -43,10 +59,30 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The kill switch and the record of incarnations.
 #[derive(Default)]
-struct KillSwitch {
+struct Incarnations {
+    /// A Kill was accepted for the current (or, between incarnations, the next) incarnation.
     requested: bool,
     abort: Option<AbortHandle>,
+    /// The tag of the current or latest incarnation.
+    tag: u64,
+    /// An incarnation is running (launched and not yet ended).
+    running: bool,
+    /// How many incarnations were launched.
+    count: u64,
+    /// The latest ended incarnation and its reason (boxed: most actors never get one until
+    /// their end, and it keeps every idle actor small).
+    last_end: Option<Box<(u64, StopReason)>>,
+}
+
+/// What only the final termination touches.
+#[derive(Default)]
+struct Final {
+    /// The name registration, held until the actor terminates for good.
+    registration: Option<Registration>,
+    /// The final reason, boxed: set once, and it keeps every idle actor small.
+    reason: Option<Box<StopReason>>,
 }
 
 /// The shared, type-independent half of an incarnation.
@@ -57,9 +93,12 @@ pub(crate) struct Core {
     /// The system channel.
     pub(crate) system: SystemQueue,
     alive: AtomicBool,
-    kill: Mutex<KillSwitch>,
-    /// The final reason, boxed: set once, and it keeps every idle actor 40 bytes smaller.
-    exit: Mutex<Option<Box<StopReason>>>,
+    /// Between two incarnations of a supervised child (a restart is pending): `get_status` is
+    /// answered at once with `Restarting`.
+    restarting: AtomicBool,
+    incarnations: Mutex<Incarnations>,
+    exit: Mutex<Final>,
+    /// Woken when an incarnation ends and when the actor terminates for good.
     exited: Notify,
 }
 
@@ -71,15 +110,79 @@ impl Core {
             capacity,
             system: SystemQueue::default(),
             alive: AtomicBool::new(true),
-            kill: Mutex::new(KillSwitch::default()),
-            exit: Mutex::new(None),
+            restarting: AtomicBool::new(false),
+            incarnations: Mutex::new(Incarnations::default()),
+            exit: Mutex::new(Final::default()),
             exited: Notify::new(),
         }
     }
 
-    /// `true` until the stop sequence marks the incarnation terminated (step 5).
+    /// `true` until the actor terminated for good (for a supervised child: until its
+    /// supervisor deleted its slot).
     pub(crate) fn is_alive(&self) -> bool {
         self.alive.load(Ordering::Acquire)
+    }
+
+    /// Whether a restart is pending (between two incarnations).
+    pub(crate) fn is_restarting(&self) -> bool {
+        self.restarting.load(Ordering::Acquire)
+    }
+
+    /// The current incarnation reached `Running`.
+    pub(crate) fn restart_done(&self) {
+        self.restarting.store(false, Ordering::Release);
+    }
+
+    /// Keeps the name registration until the actor terminates for good.
+    pub(crate) fn hold_registration(&self, registration: Registration) {
+        lock(&self.exit).registration = Some(registration);
+    }
+
+    /// Records a new incarnation with `tag`, before its task is spawned. A Kill accepted while
+    /// no incarnation ran applies to this one.
+    pub(crate) fn begin_incarnation(&self, tag: u64) {
+        let mut record = lock(&self.incarnations);
+        record.tag = tag;
+        record.running = true;
+        record.abort = None;
+        record.count += 1;
+    }
+
+    /// Records the end of incarnation `tag` (a supervised child stays alive: its supervisor
+    /// decides what comes next). Resets the kill switch: that Kill was spent on this one.
+    pub(crate) fn end_incarnation(&self, tag: u64, reason: &StopReason, restarting: bool) {
+        {
+            let mut record = lock(&self.incarnations);
+            record.requested = false;
+            record.abort = None;
+            if record.tag == tag {
+                record.running = false;
+            }
+            record.last_end = Some(Box::new((tag, reason.clone())));
+        }
+        if restarting {
+            self.restarting.store(true, Ordering::Release);
+        }
+        self.exited.notify_waiters();
+    }
+
+    /// `(incarnation, restarts)` for status reports: 1 and 0 for the first incarnation.
+    pub(crate) fn incarnation_counts(&self) -> (u64, u64) {
+        let count = lock(&self.incarnations).count.max(1);
+        (count, count - 1)
+    }
+
+    /// Whether an incarnation is running now.
+    pub(crate) fn is_running(&self) -> bool {
+        lock(&self.incarnations).running
+    }
+
+    /// The reason of the latest ended incarnation.
+    pub(crate) fn last_reason(&self) -> Option<StopReason> {
+        lock(&self.incarnations)
+            .last_end
+            .as_deref()
+            .map(|(_, reason)| reason.clone())
     }
 
     /// Pushes onto the system channel; `Closed` once the incarnation has terminated.
@@ -103,9 +206,11 @@ impl Core {
 
     /// Aborts the task: its future is dropped at the next `.await`, and the drop guard runs the
     /// rest of the stop sequence.
+    ///
+    /// Between two incarnations of a supervised child, the Kill applies to the next one.
     pub(crate) fn kill(&self) {
         {
-            let mut switch = lock(&self.kill);
+            let mut switch = lock(&self.incarnations);
             switch.requested = true;
             if let Some(abort) = &switch.abort {
                 abort.abort();
@@ -115,34 +220,93 @@ impl Core {
         let _ = self.system.push(SystemMsg::Kill);
     }
 
-    /// Whether a Kill was accepted (checked before stop hooks run, so a Kill wins).
+    /// Kills incarnation `tag` only; nothing if it already ended.
+    pub(crate) fn kill_incarnation(&self, tag: u64) {
+        {
+            let mut switch = lock(&self.incarnations);
+            if switch.tag != tag || !switch.running {
+                return;
+            }
+            switch.requested = true;
+            if let Some(abort) = &switch.abort {
+                abort.abort();
+            }
+        }
+        let _ = self.system.push(SystemMsg::Kill);
+    }
+
+    /// Whether a Kill was accepted for the running incarnation (checked before stop hooks
+    /// run, so a Kill wins).
     pub(crate) fn kill_requested(&self) -> bool {
-        lock(&self.kill).requested
+        lock(&self.incarnations).requested
     }
 
     /// Connects the kill switch to the spawned task (a kill requested before that takes effect now).
     pub(crate) fn arm_kill(&self, abort: AbortHandle) {
-        let mut switch = lock(&self.kill);
+        let mut switch = lock(&self.incarnations);
         if switch.requested {
             abort.abort();
         }
         switch.abort = Some(abort);
     }
 
-    /// Step 5 of the stop sequence.
-    pub(crate) fn mark_terminated(&self) {
-        self.alive.store(false, Ordering::Release);
+    /// Asks incarnation `tag` to stop with `ParentRequest` (ignored by any other incarnation).
+    pub(crate) fn request_parent_stop(&self, tag: u64) {
+        let _ = self.send_system(SystemMsg::ParentStop(tag));
     }
 
-    /// Publishes the final reason and wakes every `wait_stopped` caller.
-    pub(crate) fn publish_exit(&self, reason: StopReason) {
-        *lock(&self.exit) = Some(Box::new(reason));
+    /// Resolves once incarnation `tag` (or a later one) has ended, or the actor terminated
+    /// for good; with that incarnation's reason. `tag` must have been launched.
+    pub(crate) async fn wait_incarnation_end(&self, tag: u64) -> StopReason {
+        loop {
+            let mut notified = pin!(self.exited.notified());
+            notified.as_mut().enable();
+            if let Some((ended, reason)) = lock(&self.incarnations).last_end.as_deref() {
+                if *ended >= tag {
+                    return reason.clone();
+                }
+            }
+            if let Some(reason) = self.exit_reason() {
+                return reason;
+            }
+            notified.await;
+        }
+    }
+
+    /// Resolves once no incarnation is running (or the actor terminated for good).
+    pub(crate) async fn wait_idle(&self) {
+        loop {
+            let mut notified = pin!(self.exited.notified());
+            notified.as_mut().enable();
+            if !self.is_running() || !self.is_alive() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The type-independent part of terminating for good, after the mailbox was closed:
+    /// leave the registry, `is_alive()` false, close the system channel (pending status
+    /// requests resolve `ResponseDropped`), publish the reason to `wait_stopped`. Only the
+    /// first call does anything; returns whether this one did.
+    pub(crate) fn finish(&self, reason: StopReason) -> bool {
+        if !self.alive.swap(false, Ordering::AcqRel) {
+            return false;
+        }
+        let registration = lock(&self.exit).registration.take();
+        if let Some(registration) = registration {
+            registration.release();
+        }
+        self.restarting.store(false, Ordering::Release);
+        self.system.close();
+        lock(&self.exit).reason = Some(Box::new(reason));
         self.exited.notify_waiters();
+        true
     }
 
     /// The final reason, once published.
     pub(crate) fn exit_reason(&self) -> Option<StopReason> {
-        lock(&self.exit).as_deref().cloned()
+        lock(&self.exit).reason.as_deref().cloned()
     }
 
     /// Resolves with the final reason once the incarnation has fully terminated.
@@ -158,10 +322,14 @@ impl Core {
     }
 }
 
-/// A type-erased view of an incarnation, for the registry and for supervisors.
+/// A type-erased view of an actor, for the registry and for supervisors.
 pub(crate) trait ActorControl: Send + Sync + 'static {
     /// The shared state.
     fn core(&self) -> &Core;
+    /// Terminates the actor for good (no incarnation may be running): close and drain the
+    /// mailbox kept between incarnations (waiting senders `Closed`, queued `send`s
+    /// `ResponseDropped`), then [`Core::finish`]. Idempotent.
+    fn terminate(&self, reason: StopReason);
     /// The concrete handle inner, for typed lookup (`ActorSystem::get`).
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }

@@ -1,12 +1,14 @@
-//! Creating an incarnation: validate, register, spawn the task, wait for start-up.
+//! Creating an incarnation: validate, register, spawn the task, wait for start-up. A restart
+//! (`relaunch`) reuses the child's handle, registration and parked mailbox.
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::config::ActorConfig;
-use super::core::Core;
+use super::core::{next_tag, Core};
 use super::exit::{ExitPlan, ParentLink, KILLED_DURING_STARTUP};
+use super::lanes::Lanes;
 use super::task::ActorTask;
 use super::telemetry;
 use crate::actor::context::ActorContext;
@@ -37,36 +39,76 @@ pub(crate) type Startup = oneshot::Receiver<Result<(), ActorError>>;
 /// registered and the actor value is dropped without running any hook.
 pub(crate) fn launch<A: Actor>(
     actor: A,
-    spec: LaunchSpec,
+    mut spec: LaunchSpec,
 ) -> Result<(ActorHandle<A>, Startup), SpawnError> {
     spec.config.validate()?;
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::MissingRuntime)?;
     let capacity = spec.config.mailbox.capacity;
-    let id = match (spec.id, &spec.name) {
+    let id = match (spec.id.take(), &spec.name) {
         (Some(id), _) => id,
         (None, Some(name)) => ActorId::from(name.clone()),
         (None, None) => ActorId::random(),
     };
     let (mailbox_tx, mailbox_rx) = mpsc::channel(capacity);
     let (priority_tx, priority_rx) = spec.config.priority_lane.map(mpsc::channel).unzip();
-    let inner = Arc::new(HandleInner {
-        mailbox: mailbox_tx,
-        priority: priority_tx,
-        core: Core::new(id, spec.name, capacity),
-    });
+    let inner = Arc::new(HandleInner::new(
+        mailbox_tx,
+        priority_tx,
+        Core::new(id, spec.name.clone(), capacity),
+    ));
     let handle = ActorHandle::from_inner(inner);
-    let registration = if spec.tracked {
-        Some(
-            spec.system
-                .register(handle.control(), spec.has_tracked_parent)?,
-        )
-    } else {
-        None
-    };
+    if spec.tracked {
+        let registration = spec
+            .system
+            .register(handle.control(), spec.has_tracked_parent)?;
+        handle.core().hold_registration(registration);
+    }
+    let startup = start_incarnation(
+        actor,
+        &handle,
+        Lanes::new(mailbox_rx, priority_rx),
+        spec,
+        &runtime,
+    )?;
+    Ok((handle, startup))
+}
+
+/// Starts the next incarnation of a supervised child on its existing handle: same id, name,
+/// registration and mailbox (messages queued meanwhile are handled by it, in order).
+pub(crate) fn relaunch<A: Actor>(
+    actor: A,
+    handle: &ActorHandle<A>,
+    spec: LaunchSpec,
+) -> Result<Startup, SpawnError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::MissingRuntime)?;
+    if !handle.is_alive() {
+        return Err(SpawnError::InvalidConfig(
+            "the child terminated for good; it cannot be restarted".into(),
+        ));
+    }
+    let lanes = handle.inner.unpark().ok_or_else(|| {
+        SpawnError::InvalidConfig("the previous incarnation is still running".into())
+    })?;
+    start_incarnation(actor, handle, lanes, spec, &runtime)
+}
+
+/// Builds the context and the task of one incarnation and spawns it.
+fn start_incarnation<A: Actor>(
+    actor: A,
+    handle: &ActorHandle<A>,
+    lanes: Lanes<A>,
+    spec: LaunchSpec,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Startup, SpawnError> {
+    let tag = spec
+        .parent
+        .as_ref()
+        .map_or_else(next_tag, |link| link.incarnation);
     let (startup_tx, startup_rx) = oneshot::channel();
+    handle.core().begin_incarnation(tag);
     let plan = ExitPlan {
         control: handle.control(),
-        registration,
+        tag,
         parent: spec.parent,
         startup: Some(startup_tx),
     };
@@ -76,12 +118,12 @@ pub(crate) fn launch<A: Actor>(
         spec.config.supervision,
         spec.tracked,
     );
-    let task = ActorTask::new(actor, ctx, mailbox_rx, priority_rx, plan);
+    let task = ActorTask::new(actor, ctx, lanes, plan);
     let task =
         telemetry::in_actor_span::<A, _>(handle.id(), handle.core().name.as_deref(), task.run());
-    let join = spawn_task(&runtime, handle.id(), task)?;
+    let join = spawn_task(runtime, handle.id(), task)?;
     handle.core().arm_kill(join.abort_handle());
-    Ok((handle, startup_rx))
+    Ok(startup_rx)
 }
 
 /// Resolves when start-up finished: `Ok` once the actor is `Running`, otherwise the start-up

@@ -18,6 +18,7 @@ mod config;
 pub(crate) mod core;
 pub(crate) mod exit;
 pub(crate) mod guard;
+pub(crate) mod lanes;
 pub(crate) mod launch;
 pub(crate) mod mailbox;
 pub(crate) mod metering;

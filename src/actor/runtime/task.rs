@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use super::core::SystemMsg;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, contain_drop, poll_caught, Flatten};
+use super::lanes::{Lanes, PriorityLane};
 use super::mailbox::{Envelope, Payload, Reply};
 use super::system_queue::SystemQueue;
 use super::{metering, telemetry};
@@ -39,26 +40,11 @@ pub(crate) struct Live<A: Actor> {
     system_waker: Option<Waker>,
     /// Per-message metric handles (`metrics` feature; zero-sized without it).
     meters: metering::Meters,
-    /// A mailbox message taken just as a system item (or a priority message) arrived; it runs
-    /// after them.
-    deferred: Option<Envelope<A>>,
-}
-
-/// The receiving ends of the mailbox and of the priority lane, kept together so the receive
-/// loop reaches both through one reference.
-struct Lanes<A: Actor> {
-    mailbox: mpsc::Receiver<Envelope<A>>,
-    /// The priority lane, if configured: read before the mailbox. Boxed so an actor without
-    /// one pays one word.
-    priority: Option<Box<PriorityLane<A>>>,
-}
-
-/// The receiving end of a priority lane.
-struct PriorityLane<A: Actor> {
-    rx: mpsc::Receiver<Envelope<A>>,
-    /// A priority message taken just as a system item arrived; it runs right after it, before
-    /// any mailbox message.
-    stash: Option<Envelope<A>>,
+    /// This incarnation's tag (for stop signals addressed to one incarnation).
+    tag: u64,
+    /// A supervised child: its mailbox outlives this incarnation (it is handed to the next
+    /// one, or closed by the supervisor when the child terminates for good).
+    supervised: bool,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
@@ -84,24 +70,16 @@ enum Hooks {
 }
 
 impl<A: Actor> ActorTask<A> {
-    pub(crate) fn new(
-        actor: A,
-        ctx: ActorContext<A>,
-        mailbox: mpsc::Receiver<Envelope<A>>,
-        priority: Option<mpsc::Receiver<Envelope<A>>>,
-        plan: ExitPlan,
-    ) -> Self {
+    pub(crate) fn new(actor: A, ctx: ActorContext<A>, lanes: Lanes<A>, plan: ExitPlan) -> Self {
         let live = Live {
             actor,
             ctx,
-            lanes: Lanes {
-                mailbox,
-                priority: priority.map(|rx| Box::new(PriorityLane { rx, stash: None })),
-            },
+            lanes,
             reply: None,
             system_waker: None,
-            deferred: None,
             meters: metering::Meters::new::<A>(),
+            tag: plan.tag,
+            supervised: plan.parent.is_some(),
         };
         ActorTask {
             live: Some(live),
@@ -132,7 +110,9 @@ impl<A: Actor> ActorTask<A> {
             // dropped before they run (so `wait_stopped` means "released"). A panic in that
             // `Drop` is contained: it neither skips the exit steps nor changes the reason.
             let finalizer = self.plan.take().map(|plan| Finalizer { plan, reason });
-            contain_drop(self.live.take());
+            if let Some(live) = self.live.take() {
+                live.release();
+            }
             drop(finalizer);
         }
     }
@@ -153,16 +133,38 @@ impl<A: Actor> Drop for ActorTask<A> {
         }
         let mut children = Vec::new();
         if let Some(mut live) = self.live.take() {
-            live.close_mailbox();
+            if !live.supervised {
+                live.lanes.close_and_drain();
+            }
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
-            contain_drop(Some(live));
+            live.release();
         }
         kill_children(children, finalizer);
     }
 }
 
 impl<A: Actor> Live<A> {
+    /// The end of the incarnation: a supervised child parks its mailbox in its handle for the
+    /// next incarnation; then the actor value and the context are dropped, with a panic in a
+    /// user `Drop` contained.
+    fn release(self) {
+        let Live {
+            actor,
+            ctx,
+            lanes,
+            supervised,
+            ..
+        } = self;
+        if supervised {
+            ctx.self_handle_ref().inner.park(lanes);
+        } else {
+            contain_drop(lanes);
+        }
+        contain_drop(actor);
+        contain_drop(ctx);
+    }
+
     async fn lifecycle(&mut self, plan: &mut ExitPlan) -> StopReason {
         // Start-up and the stop sequence are boxed: they run once, and keeping their state out
         // of the task's future keeps every idle actor small.
@@ -170,6 +172,7 @@ impl<A: Actor> Live<A> {
             return Box::pin(self.stop_sequence(StopReason::Failure(e), Hooks::Skip)).await;
         }
         self.ctx.status = ActorStatus::Running;
+        self.ctx.core().restart_done();
         telemetry::started(self.ctx.actor_id());
         if let Some(link) = &plan.parent {
             let notice = ChildNotice::Started {
@@ -212,9 +215,12 @@ impl<A: Actor> Live<A> {
     /// lane if there is one (§9.3).
     async fn next(&mut self) -> Next<A> {
         let queue = &self.ctx.core().system;
-        let lanes = &mut self.lanes;
+        let Lanes {
+            mailbox,
+            priority,
+            deferred,
+        } = &mut self.lanes;
         let system_waker = &mut self.system_waker;
-        let deferred = &mut self.deferred;
         poll_fn(|cx| {
             if queue.is_pending() {
                 if let Some(msg) = queue.pop() {
@@ -222,13 +228,13 @@ impl<A: Actor> Live<A> {
                 }
             }
             // The only cost of the lane for an actor without one: this check.
-            if let Some(lane) = &mut lanes.priority {
-                return poll_with_lane(queue, lane, &mut lanes.mailbox, deferred, system_waker, cx);
+            if let Some(lane) = priority {
+                return poll_with_lane(queue, lane, mailbox, deferred, system_waker, cx);
             }
             if let Some(envelope) = deferred.take() {
                 return Poll::Ready(Next::Mail(envelope));
             }
-            if let Poll::Ready(Some(envelope)) = lanes.mailbox.poll_recv(cx) {
+            if let Poll::Ready(Some(envelope)) = mailbox.poll_recv(cx) {
                 // A system item pushed before this message was enqueued must still overtake it.
                 // (`system_first`, written out: the call costs ~10 instructions per message.)
                 if queue.is_pending() {
@@ -321,8 +327,15 @@ impl<A: Actor> Live<A> {
         match msg {
             // An accepted Kill: no further hook or message runs; the abort drops this task at
             // its next `Pending`, which is now.
-            SystemMsg::Kill => killed().await,
+            SystemMsg::Kill if self.ctx.core().kill_requested() => killed().await,
+            // A marker of a Kill spent on an earlier incarnation.
+            SystemMsg::Kill => None,
             SystemMsg::Stop(reason) => self.on_stop_signal(*reason).await,
+            SystemMsg::ParentStop(tag) if tag == self.tag => {
+                self.on_stop_signal(StopReason::ParentRequest).await
+            }
+            // Addressed to an earlier incarnation.
+            SystemMsg::ParentStop(_) => None,
             SystemMsg::Status(reply) => {
                 let _ = reply.send(self.ctx.status_info());
                 None
@@ -376,7 +389,10 @@ impl<A: Actor> Live<A> {
             // A Kill accepted meanwhile wins: no `on_stopped`; the abort finishes the job.
             killed::<()>().await;
         }
-        self.close_mailbox();
+        if !self.supervised {
+            // A supervised child keeps its mailbox for its next incarnation.
+            self.lanes.close_and_drain();
+        }
         self.ctx.stop_sources();
         self.ctx.status = ActorStatus::Stopping;
         let reason = if hooks == Hooks::Run {
@@ -392,26 +408,6 @@ impl<A: Actor> Live<A> {
         };
         self.ctx.stop_children().await;
         reason
-    }
-
-    /// Closes the mailbox and the priority lane: waiting and later senders get `Closed`; queued
-    /// messages of both are dropped unhandled, so their `send` callers get `ResponseDropped`.
-    fn close_mailbox(&mut self) {
-        let lanes = &mut self.lanes;
-        lanes.mailbox.close();
-        if let Some(lane) = &mut lanes.priority {
-            lane.rx.close();
-        }
-        contain_drop(self.deferred.take());
-        while let Ok(envelope) = lanes.mailbox.try_recv() {
-            contain_drop(Some(envelope));
-        }
-        if let Some(lane) = &mut lanes.priority {
-            contain_drop(lane.stash.take());
-            while let Ok(envelope) = lane.rx.try_recv() {
-                contain_drop(Some(envelope));
-            }
-        }
     }
 }
 
@@ -492,7 +488,7 @@ mod footprint {
     use std::mem::size_of_val;
     use std::sync::Arc;
 
-    use super::{ActorTask, ExitPlan};
+    use super::{ActorTask, ExitPlan, Lanes};
     use crate::actor::handle::{ActorHandle, HandleInner};
     use crate::actor::runtime::core::Core;
     use crate::{Actor, ActorContext, ActorId, ActorResult, ActorSystem};
@@ -508,23 +504,21 @@ mod footprint {
 
     #[test]
     fn an_idle_actor_stays_small() {
-        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 256);
+        // 288: the incarnation record and the parked mailbox that let a supervised child keep
+        // its handle across restarts added 32 bytes.
+        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 288);
         assert!(std::mem::size_of::<ActorContext<Tiny>>() <= 96);
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let core = Core::new(ActorId::from("footprint"), None, 1);
-        let handle = ActorHandle::from_inner(Arc::new(HandleInner {
-            mailbox: tx,
-            priority: None,
-            core,
-        }));
+        let handle = ActorHandle::from_inner(Arc::new(HandleInner::new(tx, None, core)));
         let ctx = ActorContext::new(handle.clone(), ActorSystem::default(), None, false);
         let plan = ExitPlan {
             control: handle.control(),
-            registration: None,
+            tag: 1,
             parent: None,
             startup: None,
         };
-        let task = ActorTask::new(Tiny, ctx, rx, None, plan).run();
+        let task = ActorTask::new(Tiny, ctx, Lanes::new(rx, None), plan).run();
         let size = size_of_val(&task);
         // Default features: 640. `metrics` adds five metric handles per actor; `tracing` the
         // sender's span and the `message` span around each handler call.

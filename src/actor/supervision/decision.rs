@@ -2,7 +2,7 @@
 //! plumbing that carries them out. Every rule here has a table test below.
 
 use std::collections::VecDeque;
-use std::ops::Range;
+use std::ops::Bound;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -25,12 +25,22 @@ pub(crate) fn should_restart(restart_type: RestartType, reason: &StopReason) -> 
     }
 }
 
-/// The slots (by start-order index) a restart of slot `failed` covers, out of `len` slots.
-pub(crate) fn restart_set(strategy: RestartStrategy, failed: usize, len: usize) -> Range<usize> {
+/// The slots a restart of slot `failed` covers, as a range of start-order keys (slots are
+/// kept ordered by a key that grows with each `spawn_child`), so a supervisor finds them in
+/// O(log n + members).
+///
+/// | strategy | members |
+/// |---|---|
+/// | OneForOne, SimpleOneForOne | `failed` only |
+/// | OneForAll | every slot |
+/// | RestForOne | `failed` and every slot started after it |
+pub(crate) fn restart_set(strategy: RestartStrategy, failed: u64) -> (Bound<u64>, Bound<u64>) {
     match strategy {
-        RestartStrategy::OneForOne | RestartStrategy::SimpleOneForOne => failed..failed + 1,
-        RestartStrategy::OneForAll => 0..len,
-        RestartStrategy::RestForOne => failed..len,
+        RestartStrategy::OneForOne | RestartStrategy::SimpleOneForOne => {
+            (Bound::Included(failed), Bound::Included(failed))
+        }
+        RestartStrategy::OneForAll => (Bound::Unbounded, Bound::Unbounded),
+        RestartStrategy::RestForOne => (Bound::Included(failed), Bound::Unbounded),
     }
 }
 
@@ -126,20 +136,22 @@ mod tests {
 
     #[test]
     fn restart_set_table() {
-        let table: &[(RestartStrategy, usize, usize, Range<usize>)] = &[
-            (OneForOne, 1, 3, 1..2),
-            (SimpleOneForOne, 2, 3, 2..3),
-            (OneForAll, 1, 3, 0..3),
-            (RestForOne, 0, 3, 0..3),
-            (RestForOne, 1, 3, 1..3),
-            (RestForOne, 2, 3, 2..3),
+        // Slots started in the order 10, 20, 30.
+        let slots: std::collections::BTreeSet<u64> = [10, 20, 30].into();
+        let table: &[(RestartStrategy, u64, &[u64])] = &[
+            (OneForOne, 20, &[20]),
+            (SimpleOneForOne, 30, &[30]),
+            (OneForAll, 20, &[10, 20, 30]),
+            (RestForOne, 10, &[10, 20, 30]),
+            (RestForOne, 20, &[20, 30]),
+            (RestForOne, 30, &[30]),
         ];
-        for (strategy, failed, len, expected) in table {
-            assert_eq!(
-                restart_set(*strategy, *failed, *len),
-                expected.clone(),
-                "{strategy:?} failed={failed}"
-            );
+        for (strategy, failed, expected) in table {
+            let members: Vec<u64> = slots
+                .range(restart_set(*strategy, *failed))
+                .copied()
+                .collect();
+            assert_eq!(&members, expected, "{strategy:?} failed={failed}");
         }
     }
 

@@ -1,19 +1,21 @@
-//! Restart jobs: the background half of a restart decision (§5.2 step 6). A job stops the
-//! still-running members of a restart set (reverse start order), then starts each member anew
-//! (start order), each start finished before the next begins, as OTP does.
+//! Restart jobs: the background half of a restart decision. A job stops the still-running
+//! members of a restart set (reverse start order), then starts each member anew (start
+//! order), each start finished before the next begins, as OTP does. A new incarnation takes
+//! over the child's handle and mailbox.
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::stopping::stop_with_policy;
+use super::stopping::{stop_target, StopTarget};
 use super::supervisor::{ChildNotice, InFlight};
+use crate::actor::handle::{ActorHandle, HandleInner};
 use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
-use crate::actor::runtime::guard::caught_sync;
-use crate::actor::runtime::launch::{launch, started, LaunchSpec, Startup};
+use crate::actor::runtime::guard::{caught_sync, contain_drop};
+use crate::actor::runtime::launch::{relaunch, started, LaunchSpec, Startup};
 use crate::actor::Actor;
 use crate::error::{ActorError, SupervisionError};
-use crate::types::{Shutdown, StopReason};
+use crate::types::StopReason;
 
 /// Builds fresh incarnations of one child slot; hides the child's type.
 pub(crate) trait ChildStarter: Send + Sync + 'static {
@@ -27,21 +29,30 @@ pub(crate) trait ChildStarter: Send + Sync + 'static {
 
 /// A freshly built actor value, ready to launch.
 pub(crate) trait PreparedChild: Send {
-    /// Registers and spawns it; `Err` is the reason of the immediate incident.
+    /// Spawns it as the next incarnation of `child`; `Err` is the reason of the immediate
+    /// incident.
     fn launch(
         self: Box<Self>,
         spec: LaunchSpec,
-    ) -> Result<(Arc<dyn ActorControl>, Startup), StopReason>;
+        child: &Arc<dyn ActorControl>,
+    ) -> Result<Startup, StopReason>;
 }
 
 impl<C: Actor> PreparedChild for C {
     fn launch(
         self: Box<Self>,
         spec: LaunchSpec,
-    ) -> Result<(Arc<dyn ActorControl>, Startup), StopReason> {
-        let (handle, startup) =
-            launch(*self, spec).map_err(|e| StopReason::Failure(ActorError::Spawn(e)))?;
-        Ok((handle.control(), startup))
+        child: &Arc<dyn ActorControl>,
+    ) -> Result<Startup, StopReason> {
+        let inner = child
+            .clone()
+            .as_any()
+            .downcast::<HandleInner<C>>()
+            .map_err(|_| {
+                StopReason::Failure(ActorError::user("child factory built another actor type"))
+            })?;
+        relaunch(*self, &ActorHandle::from_inner(inner), spec)
+            .map_err(|e| StopReason::Failure(ActorError::Spawn(e)))
     }
 }
 
@@ -94,22 +105,35 @@ where
 pub(crate) struct RestartOrder {
     pub(crate) starter: Arc<dyn ChildStarter>,
     pub(crate) spec: LaunchSpec,
+    /// The tag of the incarnation to start.
     pub(crate) incarnation: u64,
+    /// The child (its handle outlives incarnations).
+    pub(crate) control: Arc<dyn ActorControl>,
 }
 
-/// The body of a restart job.
+/// Whether a pending start was cancelled by `stop_child` or by the supervisor's stop (then
+/// forgotten: it never happens).
+fn cancelled(in_flight: &mut InFlight, incarnation: u64) -> bool {
+    in_flight.closed || in_flight.cancelled.remove(&incarnation)
+}
+
+/// The body of a restart job. `stops`: incarnations to stop first, each with whether the child
+/// leaves for good afterwards (a Temporary sibling).
 pub(crate) async fn run_restart_job(
-    stops: Vec<(Arc<dyn ActorControl>, Shutdown)>,
+    stops: Vec<(StopTarget, bool)>,
     delay: Duration,
     orders: Vec<RestartOrder>,
     in_flight: Arc<Mutex<InFlight>>,
     supervisor: Arc<dyn ActorControl>,
 ) {
-    for (control, shutdown) in stops {
-        stop_with_policy(control.as_ref(), shutdown).await;
+    for (target, for_good) in stops {
+        let reason = stop_target(&target).await;
+        if for_good {
+            target.control.terminate(reason);
+        }
         lock(&in_flight)
             .retiring
-            .retain(|(c, _)| !Arc::ptr_eq(c, &control));
+            .retain(|t| !Arc::ptr_eq(&t.control, &target.control));
     }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -118,8 +142,13 @@ pub(crate) async fn run_restart_job(
         starter,
         spec,
         incarnation,
+        control,
     } in orders
     {
+        // A cancelled start never calls the factory.
+        if cancelled(&mut lock(&in_flight), incarnation) {
+            continue;
+        }
         let slot = spec.id.clone();
         let launched = match starter.prepare() {
             Err(reason) => Err(reason),
@@ -127,14 +156,14 @@ pub(crate) async fn run_restart_job(
                 // Launch under the lock, so `stop_child` and the supervisor's own stop see
                 // either a cancellation/closure before it or the created incarnation after it.
                 let mut in_flight = lock(&in_flight);
-                if in_flight.closed || in_flight.cancelled.remove(&incarnation) {
+                if cancelled(&mut in_flight, incarnation) {
                     // The actor value's `Drop` is user code: run it outside the lock.
                     drop(in_flight);
-                    drop(child);
+                    contain_drop(child);
                     continue;
                 }
-                child.launch(spec).map(|(control, startup)| {
-                    in_flight.created.push((incarnation, control));
+                child.launch(spec, &control).map(|startup| {
+                    in_flight.created.push((incarnation, control.clone()));
                     startup
                 })
             }

@@ -1,5 +1,6 @@
-//! How a supervisor stops children: one child with its `Shutdown` policy (§5.5), and the Kill
-//! cascade that runs when a supervisor is itself killed.
+//! How a supervisor stops children: one incarnation with the child's `Shutdown` policy, a
+//! child for good (`retire`), and the Kill cascade that runs when a supervisor is itself
+//! killed.
 
 use std::sync::Arc;
 
@@ -9,29 +10,62 @@ use crate::actor::runtime::core::ActorControl;
 use crate::actor::runtime::exit::Finalizer;
 use crate::types::{Shutdown, StopReason};
 
-/// Stops one incarnation with its policy and waits until it has terminated; returns its final
-/// reason. An incarnation that already terminated returns at once.
-pub(crate) async fn stop_with_policy(control: &dyn ActorControl, shutdown: Shutdown) -> StopReason {
-    let core = control.core();
-    match shutdown {
-        Shutdown::Kill => core.kill(),
-        Shutdown::Timeout(patience) => {
-            let _ = core.request_stop(StopReason::ParentRequest);
-            if let Ok(reason) = timeout(patience, core.wait_exit()).await {
-                return reason;
-            }
-            core.kill();
-        }
-        Shutdown::Infinity => {
-            let _ = core.request_stop(StopReason::ParentRequest);
-        }
-    }
-    core.wait_exit().await
+/// One incarnation to stop: `tag` addresses it (a stop signal meant for it is ignored by any
+/// later incarnation); `None` means "whatever runs now" and is only used with `Kill`.
+#[derive(Clone)]
+pub(crate) struct StopTarget {
+    pub(crate) control: Arc<dyn ActorControl>,
+    pub(crate) tag: Option<u64>,
+    pub(crate) shutdown: Shutdown,
 }
 
-/// The Kill path of a supervisor: every child gets `Kill` (in the given, reverse start, order);
-/// the supervisor's exit steps run once all of them have terminated. Without a usable runtime
-/// (it is shutting down) the exit steps run at once.
+/// Stops incarnation `tag` with the policy and waits until it has ended; returns its reason.
+/// An incarnation that already ended returns at once.
+pub(crate) async fn stop_with_policy(
+    control: &dyn ActorControl,
+    tag: u64,
+    shutdown: Shutdown,
+) -> StopReason {
+    let core = control.core();
+    match shutdown {
+        Shutdown::Kill => core.kill_incarnation(tag),
+        Shutdown::Timeout(patience) => {
+            core.request_parent_stop(tag);
+            if let Ok(reason) = timeout(patience, core.wait_incarnation_end(tag)).await {
+                return reason;
+            }
+            core.kill_incarnation(tag);
+        }
+        Shutdown::Infinity => core.request_parent_stop(tag),
+    }
+    core.wait_incarnation_end(tag).await
+}
+
+/// Stops a target and waits for it; returns the reason of the incarnation that ended.
+pub(crate) async fn stop_target(target: &StopTarget) -> StopReason {
+    let control = target.control.as_ref();
+    match target.tag {
+        Some(tag) => stop_with_policy(control, tag, target.shutdown).await,
+        None => {
+            control.core().kill();
+            control.core().wait_idle().await;
+            control.core().last_reason().unwrap_or(StopReason::Kill)
+        }
+    }
+}
+
+/// Stops a target, then terminates the child for good with that reason.
+pub(crate) async fn retire(target: StopTarget) -> StopReason {
+    let reason = stop_target(&target).await;
+    target.control.core().wait_idle().await;
+    target.control.terminate(reason.clone());
+    reason
+}
+
+/// The Kill path of a supervisor: every child gets `Kill` (in the given, reverse start, order)
+/// and terminates for good; the supervisor's exit steps run once all of them have. Without a
+/// usable runtime (it is shutting down) the children that already ended terminate at once,
+/// and the others terminate by themselves when they find their supervisor gone.
 pub(crate) fn kill_children(children: Vec<Arc<dyn ActorControl>>, finalizer: Finalizer) {
     if children.is_empty() {
         drop(finalizer);
@@ -44,11 +78,23 @@ pub(crate) fn kill_children(children: Vec<Arc<dyn ActorControl>>, finalizer: Fin
         Ok(runtime) => {
             runtime.spawn(async move {
                 for child in &children {
-                    child.core().wait_exit().await;
+                    child.core().wait_idle().await;
+                    let last = child.core().last_reason();
+                    child.terminate(last.unwrap_or(StopReason::Kill));
                 }
                 drop(finalizer);
             });
         }
-        Err(_) => drop(finalizer),
+        Err(_) => {
+            // Refuse further notices first: a child ending from now on terminates itself.
+            finalizer.plan.control.core().system.close();
+            for child in &children {
+                if !child.core().is_running() {
+                    let last = child.core().last_reason();
+                    child.terminate(last.unwrap_or(StopReason::Kill));
+                }
+            }
+            drop(finalizer);
+        }
     }
 }

@@ -1,10 +1,14 @@
-//! The supervisor's state machine: child slots, incidents, restart sets, budget (§5).
+//! The supervisor's state machine: child slots, incidents, restart sets, budget.
 //!
 //! Runs inside the supervisor's task between messages. Decisions come from the pure
 //! functions in `decision`; the waiting (stopping siblings, starting new incarnations) runs in
 //! background restart jobs (`restart`), which report back through the system channel.
+//!
+//! A slot is one child for its whole life: its handle (and mailbox) outlive incarnations.
+//! Slots are kept in start order under a growing key, with an index by id, so every
+//! operation on one child is O(log n) in the number of children.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,9 +17,9 @@ use tokio::time::Instant;
 
 use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
-use super::stopping::stop_with_policy;
+use super::stopping::{retire, stop_target, StopTarget};
 use super::SupervisionConfig;
-use crate::actor::runtime::core::{lock, ActorControl, SystemMsg};
+use crate::actor::runtime::core::{lock, next_tag, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
 use crate::actor::runtime::launch::LaunchSpec;
 use crate::actor::runtime::ActorConfig;
@@ -23,13 +27,12 @@ use crate::actor::runtime::{metering, telemetry};
 use crate::error::{ActorError, SupervisionError};
 use crate::system::ActorSystem;
 use crate::types::{
-    ActorId, ChildEvent, ChildInfo, RestartStrategy, RestartType, Shutdown, StopReason,
-    SupervisionAction,
+    ActorId, ChildEvent, ChildInfo, RestartStrategy, RestartType, StopReason, SupervisionAction,
 };
 
 /// News about a child, carried on the supervisor's system channel.
 pub(crate) enum ChildNotice {
-    /// Sent by a child incarnation when it reached `Running`.
+    /// Sent by a child incarnation when it reached `Running` (`incarnation` is its tag).
     Started {
         slot: ActorId,
         incarnation: u64,
@@ -62,19 +65,19 @@ pub(crate) struct NoticeOutcome {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum SlotState {
-    /// `incarnation` was started (it may have terminated with its notice not processed yet).
+    /// Incarnation `tag` was started (it may have ended with its notice not processed yet).
     Alive,
-    /// A replacement, `incarnation`, was decided and has not reached `Running` yet.
+    /// A replacement, incarnation `tag`, was decided and has not reached `Running` yet.
     Pending,
 }
 
-/// Everything needed to run one child position across incarnations.
+/// One child across all its incarnations.
 pub(crate) struct Slot {
     spec: ChildSpec,
-    /// The current incarnation number (Alive) or the expected one (Pending).
-    pub(crate) incarnation: u64,
-    /// The latest incarnation that reached `Running`.
-    pub(crate) current: Option<Arc<dyn ActorControl>>,
+    /// The child itself: the same handle for every incarnation.
+    pub(crate) control: Arc<dyn ActorControl>,
+    /// The tag of the current incarnation (Alive) or of the expected one (Pending).
+    pub(crate) tag: u64,
     state: SlotState,
     /// Since when the current incarnation has been running; `None` after an incident until a
     /// new incarnation reaches `Running` (for the backoff's quiet-time reset).
@@ -88,17 +91,17 @@ pub(crate) struct ChildSpec {
     pub(crate) id: ActorId,
     pub(crate) name: Option<String>,
     pub(crate) restart_type: RestartType,
-    pub(crate) shutdown: Shutdown,
+    pub(crate) shutdown: crate::types::Shutdown,
     pub(crate) config: ActorConfig,
     pub(crate) starter: Arc<dyn ChildStarter>,
 }
 
 impl ChildSpec {
-    /// How to launch incarnation `incarnation` of this child under the supervisor `me` (a
-    /// child is tracked iff its supervisor is, or it is named, SPEC §3.7).
+    /// How to launch incarnation `tag` of this child under the supervisor `me` (a child is
+    /// tracked iff its supervisor is, or it is named).
     pub(crate) fn launch_spec(
         &self,
-        incarnation: u64,
+        tag: u64,
         supervisor_tracked: bool,
         me: &Arc<dyn ActorControl>,
         system: &Arc<ActorSystem>,
@@ -113,7 +116,7 @@ impl ChildSpec {
             parent: Some(ParentLink {
                 parent: me.clone(),
                 slot: self.id.clone(),
-                incarnation,
+                incarnation: tag,
             }),
         }
     }
@@ -121,15 +124,11 @@ impl ChildSpec {
 
 impl Slot {
     /// A slot whose first incarnation has just started.
-    pub(crate) fn new_alive(
-        spec: ChildSpec,
-        incarnation: u64,
-        control: Arc<dyn ActorControl>,
-    ) -> Self {
+    pub(crate) fn new_alive(spec: ChildSpec, tag: u64, control: Arc<dyn ActorControl>) -> Self {
         Slot {
             spec,
-            incarnation,
-            current: Some(control),
+            control,
+            tag,
             state: SlotState::Alive,
             running_since: Some(Instant::now()),
             restarts_in_row: 0,
@@ -144,26 +143,35 @@ impl Slot {
             action,
         }
     }
+
+    /// The incarnation to stop for this slot, if one was started.
+    fn running_target(&self) -> Option<StopTarget> {
+        (self.state == SlotState::Alive).then(|| StopTarget {
+            control: self.control.clone(),
+            tag: Some(self.tag),
+            shutdown: self.spec.shutdown,
+        })
+    }
 }
 
 /// Restart work the supervisor's own stop must still find, shared with the restart jobs.
 #[derive(Default)]
 pub(crate) struct InFlight {
     /// Incarnations launched (by a job or a `spawn_child` in progress) whose `Started` notice
-    /// has not been processed yet.
+    /// has not been processed yet: `(tag, child)`.
     pub(crate) created: Vec<(u64, Arc<dyn ActorControl>)>,
     /// Pending incarnations `stop_child` cancelled before their job started them.
     pub(crate) cancelled: HashSet<u64>,
     /// Incarnations a job is stopping (group-restart members, Temporary siblings).
-    pub(crate) retiring: Vec<(Arc<dyn ActorControl>, Shutdown)>,
+    pub(crate) retiring: Vec<StopTarget>,
     /// The supervisor is stopping: jobs start nothing any more.
     pub(crate) closed: bool,
 }
 
 impl InFlight {
     /// Forgets a created incarnation (acknowledged, failed, or handed over).
-    pub(crate) fn acknowledge(&mut self, incarnation: u64) {
-        self.created.retain(|(n, _)| *n != incarnation);
+    pub(crate) fn acknowledge(&mut self, tag: u64) {
+        self.created.retain(|(n, _)| *n != tag);
     }
 }
 
@@ -172,13 +180,16 @@ pub(crate) struct Supervisor {
     config: SupervisionConfig,
     /// Whether the supervisor itself is tracked by its home system.
     tracked: bool,
-    slots: Vec<Slot>,
+    /// Children in start order.
+    slots: BTreeMap<u64, Slot>,
+    /// Start-order key of each child, by id.
+    index: HashMap<ActorId, u64>,
+    next_key: u64,
     budget: RestartBudget,
-    next_incarnation: u64,
     jobs: Vec<AbortHandle>,
     in_flight: Arc<Mutex<InFlight>>,
-    /// Incarnations a `stop_child` in progress is stopping (their slot is already deleted), so
-    /// a `Kill` that interrupts `stop_child` still finds them for the kill cascade.
+    /// Children a `stop_child` in progress is stopping (their slot is already deleted), so
+    /// a `Kill` or a stop that interrupts `stop_child` still finds them.
     stopping: Vec<Arc<dyn ActorControl>>,
 }
 
@@ -188,9 +199,10 @@ impl Supervisor {
         Supervisor {
             config,
             tracked,
-            slots: Vec::new(),
+            slots: BTreeMap::new(),
+            index: HashMap::new(),
+            next_key: 0,
             budget,
-            next_incarnation: 0,
             jobs: Vec::new(),
             in_flight: Arc::default(),
             stopping: Vec::new(),
@@ -202,12 +214,18 @@ impl Supervisor {
     }
 
     pub(crate) fn has_slot(&self, id: &ActorId) -> bool {
-        self.slots.iter().any(|s| &s.spec.id == id)
+        self.index.contains_key(id)
     }
 
+    /// A child by id (any incarnation; anonymous children included).
+    pub(crate) fn child(&self, id: &ActorId) -> Option<Arc<dyn ActorControl>> {
+        let key = self.index.get(id)?;
+        self.slots.get(key).map(|slot| slot.control.clone())
+    }
+
+    /// A fresh incarnation tag.
     pub(crate) fn next_incarnation(&mut self) -> u64 {
-        self.next_incarnation += 1;
-        self.next_incarnation
+        next_tag()
     }
 
     /// Whether the supervisor itself is tracked by its home system.
@@ -215,15 +233,23 @@ impl Supervisor {
         self.tracked
     }
 
-    /// The slot running incarnation `incarnation` of child `id` (current or expected).
-    fn slot_index(&self, id: &ActorId, incarnation: u64) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| &s.spec.id == id && s.incarnation == incarnation)
+    /// The start-order key of the slot expecting (or running) incarnation `tag` of child `id`.
+    fn slot_key(&self, id: &ActorId, tag: u64) -> Option<u64> {
+        let key = *self.index.get(id)?;
+        (self.slots.get(&key)?.tag == tag).then_some(key)
     }
 
     pub(crate) fn add_slot(&mut self, slot: Slot) {
-        self.slots.push(slot);
+        let key = self.next_key;
+        self.next_key += 1;
+        self.index.insert(slot.spec.id.clone(), key);
+        self.slots.insert(key, slot);
+    }
+
+    fn remove_slot(&mut self, key: u64) -> Option<Slot> {
+        let slot = self.slots.remove(&key)?;
+        self.index.remove(&slot.spec.id);
+        Some(slot)
     }
 
     /// The restart work shared with jobs (also used by `spawn_child` for its launch window).
@@ -233,20 +259,19 @@ impl Supervisor {
 
     pub(crate) fn children(&self) -> Vec<ChildInfo> {
         self.slots
-            .iter()
+            .values()
             .map(|s| ChildInfo {
                 id: s.spec.id.clone(),
                 name: s.spec.name.clone(),
                 restart_type: s.spec.restart_type,
                 shutdown: s.spec.shutdown,
-                is_alive: s.state == SlotState::Alive
-                    && s.current.as_ref().is_some_and(|c| c.core().is_alive()),
+                is_alive: s.state == SlotState::Alive && s.control.core().is_running(),
                 restart_pending: s.state == SlotState::Pending,
             })
             .collect()
     }
 
-    /// Applies one child notice (§5.2).
+    /// Applies one child notice.
     pub(crate) fn on_notice(
         &mut self,
         notice: ChildNotice,
@@ -260,19 +285,27 @@ impl Supervisor {
                 control,
             } => {
                 lock(&self.in_flight).acknowledge(incarnation);
-                match self
-                    .slot_index(&slot, incarnation)
-                    .map(|i| &mut self.slots[i])
-                {
-                    Some(s) => {
-                        if s.state == SlotState::Pending {
-                            s.running_since = Some(Instant::now());
+                match self.slot_key(&slot, incarnation) {
+                    Some(key) => {
+                        if let Some(s) = self.slots.get_mut(&key) {
+                            if s.state == SlotState::Pending {
+                                s.running_since = Some(Instant::now());
+                            }
+                            s.state = SlotState::Alive;
                         }
-                        s.current = Some(control);
-                        s.state = SlotState::Alive;
                     }
-                    // An incarnation nobody wants any more (its slot was removed meanwhile).
-                    None => control.core().kill(),
+                    // An incarnation nobody wants any more (its slot was removed meanwhile,
+                    // e.g. by a cancelled `spawn_child`).
+                    None => {
+                        control.core().kill_incarnation(incarnation);
+                        if !self.index.contains_key(&slot) {
+                            tokio::spawn(async move {
+                                control.core().wait_idle().await;
+                                let reason = control.core().last_reason();
+                                control.terminate(reason.unwrap_or(StopReason::Kill));
+                            });
+                        }
+                    }
                 }
                 NoticeOutcome::default()
             }
@@ -287,8 +320,8 @@ impl Supervisor {
                 reason,
             } => {
                 lock(&self.in_flight).acknowledge(incarnation);
-                match self.slot_index(&slot, incarnation) {
-                    Some(index) => self.incident(index, reason, me, system),
+                match self.slot_key(&slot, incarnation) {
+                    Some(key) => self.incident(key, reason, me, system),
                     None => NoticeOutcome::default(),
                 }
             }
@@ -302,66 +335,75 @@ impl Supervisor {
     /// A current incarnation ended without the supervisor asking: decide and act.
     fn incident(
         &mut self,
-        index: usize,
+        failed: u64,
         reason: StopReason,
         me: &Arc<dyn ActorControl>,
         system: &Arc<ActorSystem>,
     ) -> NoticeOutcome {
-        if !should_restart(self.slots[index].spec.restart_type, &reason) {
-            let slot = self.slots.remove(index);
-            return NoticeOutcome {
-                events: vec![slot.event(reason, SupervisionAction::Removed)],
-                stop: None,
-            };
+        let Some(slot) = self.slots.get(&failed) else {
+            return NoticeOutcome::default();
+        };
+        if !should_restart(slot.spec.restart_type, &reason) {
+            return self.remove_for_good(failed, reason, SupervisionAction::Removed, None);
         }
         if !self.budget.try_charge(Instant::now()) {
-            let slot = self.slots.remove(index);
             telemetry::budget_exhausted(&slot.spec.id, &reason);
-            return NoticeOutcome {
-                events: vec![slot.event(reason, SupervisionAction::BudgetExhausted)],
-                stop: Some(StopReason::Failure(ActorError::Supervision(
-                    SupervisionError::BudgetExhausted,
-                ))),
-            };
+            let stop =
+                StopReason::Failure(ActorError::Supervision(SupervisionError::BudgetExhausted));
+            return self.remove_for_good(
+                failed,
+                reason,
+                SupervisionAction::BudgetExhausted,
+                Some(stop),
+            );
         }
-        telemetry::restart_decided(&self.slots[index].spec.id, &reason);
-        metering::restarted(self.slots[index].spec.starter.actor_type());
-        let event = self.slots[index].event(reason, SupervisionAction::Restarted);
-        let delay = self.backoff_for(index);
-        let failed_id = self.slots[index].spec.id.clone();
+        telemetry::restart_decided(&slot.spec.id, &reason);
+        metering::restarted(slot.spec.starter.actor_type());
+        let event = slot.event(reason, SupervisionAction::Restarted);
+        let delay = self.backoff_for(failed);
         let mut stops = Vec::new();
         let mut orders = Vec::new();
         let mut dropped = Vec::new();
         let tracked = self.tracked;
-        for i in restart_set(self.config.strategy, index, self.slots.len()) {
-            let is_failed = i == index;
-            if !is_failed && self.slots[i].state == SlotState::Pending {
-                continue; // left to the restart already under way (§5.2 step 7)
+        let members: Vec<u64> = self
+            .slots
+            .range(restart_set(self.config.strategy, failed))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in members {
+            let is_failed = key == failed;
+            let Some(slot) = self.slots.get_mut(&key) else {
+                continue;
+            };
+            if !is_failed && slot.state == SlotState::Pending {
+                continue; // left to the restart already under way
             }
-            let incarnation = self.next_incarnation();
-            let slot = &mut self.slots[i];
             if !is_failed {
-                if let Some(current) = &slot.current {
-                    stops.push((current.clone(), slot.spec.shutdown));
+                if let Some(target) = slot.running_target() {
+                    stops.push((target, slot.spec.restart_type == RestartType::Temporary));
                 }
                 if slot.spec.restart_type == RestartType::Temporary {
-                    dropped.push(slot.spec.id.clone());
+                    dropped.push(key);
                     continue;
                 }
             }
-            slot.incarnation = incarnation;
+            let tag = next_tag();
+            slot.tag = tag;
             slot.state = SlotState::Pending;
-            let spec = slot.spec.launch_spec(incarnation, tracked, me, system);
             orders.push(RestartOrder {
                 starter: slot.spec.starter.clone(),
-                spec,
-                incarnation,
+                spec: slot.spec.launch_spec(tag, tracked, me, system),
+                incarnation: tag,
+                control: slot.control.clone(),
             });
         }
-        self.slots
-            .retain(|s| !dropped.contains(&s.spec.id) || s.spec.id == failed_id);
+        for key in dropped {
+            self.remove_slot(key);
+        }
         stops.reverse();
-        lock(&self.in_flight).retiring.extend(stops.iter().cloned());
+        lock(&self.in_flight)
+            .retiring
+            .extend(stops.iter().map(|(target, _)| target.clone()));
         self.jobs.retain(|job| !job.is_finished());
         let job = tokio::spawn(run_restart_job(
             stops,
@@ -377,12 +419,33 @@ impl Supervisor {
         }
     }
 
-    /// Counts a restart of slot `index` and returns how long to wait before it (§9.5).
-    fn backoff_for(&mut self, index: usize) -> Duration {
+    /// Deletes a slot whose incarnation ended: the child terminates for good (its mailbox is
+    /// closed, its name released, `wait_stopped` resolves).
+    fn remove_for_good(
+        &mut self,
+        key: u64,
+        reason: StopReason,
+        action: SupervisionAction,
+        stop: Option<StopReason>,
+    ) -> NoticeOutcome {
+        let Some(slot) = self.remove_slot(key) else {
+            return NoticeOutcome::default();
+        };
+        slot.control.terminate(reason.clone());
+        NoticeOutcome {
+            events: vec![slot.event(reason, action)],
+            stop,
+        }
+    }
+
+    /// Counts a restart of slot `key` and returns how long to wait before it.
+    fn backoff_for(&mut self, key: u64) -> Duration {
         let Some(backoff) = self.config.backoff else {
             return Duration::ZERO;
         };
-        let slot = &mut self.slots[index];
+        let Some(slot) = self.slots.get_mut(&key) else {
+            return Duration::ZERO;
+        };
         if slot
             .running_since
             .take()
@@ -394,42 +457,58 @@ impl Supervisor {
         backoff_delay(&backoff, slot.restarts_in_row, crate::rng::next_f64())
     }
 
-    /// `ctx.stop_child` (§5.6): remove the slot, cancel a pending restart, stop the incarnation.
+    /// `ctx.stop_child`: remove the slot, cancel a pending restart, stop the running
+    /// incarnation with the child's `Shutdown` policy; the child terminates for good.
     pub(crate) async fn stop_child(
         &mut self,
         id: &ActorId,
         me: &Arc<dyn ActorControl>,
     ) -> Result<(), SupervisionError> {
-        let index = self
-            .slots
-            .iter()
-            .position(|s| &s.spec.id == id)
+        let key = *self
+            .index
+            .get(id)
             .ok_or_else(|| SupervisionError::ChildNotFound(id.clone()))?;
-        let slot = self.slots.remove(index);
+        let Some(slot) = self.remove_slot(key) else {
+            return Err(SupervisionError::ChildNotFound(id.clone()));
+        };
         // The incarnation this call stops: the current one, or for a slot pending restart the
-        // replacement its job already created (if none yet, the restart is cancelled instead).
+        // replacement its job already created (if none yet, the restart is cancelled instead:
+        // the factory is not called).
         let target = match slot.state {
-            SlotState::Alive => slot.current.clone(),
+            SlotState::Alive => slot.running_target(),
             SlotState::Pending => {
                 let mut in_flight = lock(&self.in_flight);
-                let created = in_flight
-                    .created
-                    .iter()
-                    .find(|(n, _)| *n == slot.incarnation)
-                    .map(|(_, c)| c.clone());
-                if created.is_none() {
-                    in_flight.cancelled.insert(slot.incarnation);
+                let created = in_flight.created.iter().any(|(n, _)| *n == slot.tag);
+                if !created {
+                    in_flight.cancelled.insert(slot.tag);
                 }
-                created
+                created.then(|| StopTarget {
+                    control: slot.control.clone(),
+                    tag: Some(slot.tag),
+                    shutdown: slot.spec.shutdown,
+                })
             }
         };
-        let mut reason = StopReason::ParentRequest;
-        if let Some(target) = target {
-            self.stopping.push(target.clone());
-            reason = stop_with_policy(target.as_ref(), slot.spec.shutdown).await;
-            // Only this call's entry: a cancelled earlier `stop_child` keeps its own, so the
-            // supervisor's stop still finds that child.
-            self.stopping.retain(|c| !Arc::ptr_eq(c, &target));
+        self.stopping.push(slot.control.clone());
+        let reason = match target {
+            Some(target) => retire(target).await,
+            None => {
+                // A group restart may still be stopping the previous incarnation.
+                slot.control.core().wait_idle().await;
+                let last = slot.control.core().last_reason();
+                slot.control
+                    .terminate(last.unwrap_or(StopReason::ParentRequest));
+                StopReason::ParentRequest
+            }
+        };
+        // Only this call's entry: a cancelled earlier `stop_child` keeps its own, so the
+        // supervisor's stop still finds that child.
+        if let Some(i) = self
+            .stopping
+            .iter()
+            .position(|c| Arc::ptr_eq(c, &slot.control))
+        {
+            self.stopping.swap_remove(i);
         }
         let event = slot.event(reason, SupervisionAction::Removed);
         let _ = me
@@ -438,68 +517,87 @@ impl Supervisor {
         Ok(())
     }
 
-    /// Every incarnation to stop, newest first within a slot, slots in reverse start order.
-    /// Closes the restart work first, so no job starts anything after this snapshot.
-    fn stop_targets(&self) -> Vec<(Arc<dyn ActorControl>, Shutdown)> {
+    /// Every incarnation to stop, newest first within a slot, slots in reverse start order,
+    /// and every child to terminate for good. Closes the restart work first, so no job starts
+    /// anything after this snapshot.
+    fn stop_targets(&self) -> (Vec<StopTarget>, Vec<Arc<dyn ActorControl>>) {
         for job in &self.jobs {
             job.abort();
         }
         let mut in_flight = lock(&self.in_flight);
         in_flight.closed = true;
-        // Incarnations a `stop_child` or a restart job is stopping right now, and created
+        // Children a `stop_child` or a restart job is stopping right now, and created
         // incarnations whose slot is gone or moved on: nobody wants them any more.
-        let mut targets: Vec<_> = self
+        let mut targets: Vec<StopTarget> = self
             .stopping
             .iter()
-            .map(|control| (control.clone(), Shutdown::Kill))
+            .map(|control| StopTarget {
+                control: control.clone(),
+                tag: None,
+                shutdown: crate::types::Shutdown::Kill,
+            })
             .collect();
         targets.extend(in_flight.retiring.iter().cloned());
-        for (incarnation, control) in &in_flight.created {
-            if !self.slots.iter().any(|s| s.incarnation == *incarnation) {
-                targets.push((control.clone(), Shutdown::Kill));
+        for (tag, control) in &in_flight.created {
+            let wanted = self
+                .index
+                .get(&control.core().id)
+                .and_then(|key| self.slots.get(key))
+                .is_some_and(|slot| slot.tag == *tag);
+            if !wanted {
+                targets.push(StopTarget {
+                    control: control.clone(),
+                    tag: Some(*tag),
+                    shutdown: crate::types::Shutdown::Kill,
+                });
             }
         }
-        for slot in self.slots.iter().rev() {
-            for (_, control) in in_flight
-                .created
-                .iter()
-                .filter(|(n, _)| *n == slot.incarnation)
-            {
-                targets.push((control.clone(), slot.spec.shutdown));
-            }
-            if let Some(current) = &slot.current {
-                targets.push((current.clone(), slot.spec.shutdown));
+        let created: HashSet<u64> = in_flight.created.iter().map(|(tag, _)| *tag).collect();
+        for slot in self.slots.values().rev() {
+            let launched = slot.state == SlotState::Alive || created.contains(&slot.tag);
+            if launched {
+                targets.push(StopTarget {
+                    control: slot.control.clone(),
+                    tag: Some(slot.tag),
+                    shutdown: slot.spec.shutdown,
+                });
             }
         }
-        targets
+        let mut children: Vec<_> = targets.iter().map(|t| t.control.clone()).collect();
+        children.extend(self.slots.values().rev().map(|slot| slot.control.clone()));
+        (targets, children)
     }
 
-    /// The supervisor's own stop (§4.3 step 3): stop every child with its policy; no events.
-    /// Slots stay in place until all are stopped, so a `Kill` meanwhile still finds them.
+    /// The supervisor's own stop: stop every child with its policy (no events); each child
+    /// terminates for good. Slots stay in place until all are stopped, so a `Kill`
+    /// meanwhile still finds them.
     pub(crate) async fn stop_all(&mut self) {
-        let targets = self.stop_targets();
+        let (targets, children) = self.stop_targets();
         if self.config.strategy == RestartStrategy::SimpleOneForOne {
             let mut stopping = tokio::task::JoinSet::new();
-            for (control, shutdown) in targets {
-                stopping.spawn(async move { stop_with_policy(control.as_ref(), shutdown).await });
+            for target in targets {
+                stopping.spawn(async move { stop_target(&target).await });
             }
             while stopping.join_next().await.is_some() {}
         } else {
-            for (control, shutdown) in targets {
-                stop_with_policy(control.as_ref(), shutdown).await;
+            for target in &targets {
+                stop_target(target).await;
             }
         }
+        for child in children {
+            child.core().wait_idle().await;
+            let last = child.core().last_reason();
+            child.terminate(last.unwrap_or(StopReason::ParentRequest));
+        }
         self.slots.clear();
+        self.index.clear();
     }
 
-    /// The Kill path: every incarnation, for the kill cascade.
+    /// The Kill path: every child, for the kill cascade.
     pub(crate) fn take_for_kill(&mut self) -> Vec<Arc<dyn ActorControl>> {
-        let targets = self
-            .stop_targets()
-            .into_iter()
-            .map(|(control, _)| control)
-            .collect();
+        let (_, children) = self.stop_targets();
         self.slots.clear();
-        targets
+        self.index.clear();
+        children
     }
 }
