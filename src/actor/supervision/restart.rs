@@ -112,7 +112,7 @@ pub(crate) async fn run_restart_job(
             .retain(|(c, _)| !Arc::ptr_eq(c, &control));
     }
     if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep_until(crate::clock::deadline_in(delay)).await;
     }
     for RestartOrder {
         starter,

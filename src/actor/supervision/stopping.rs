@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use tokio::time::timeout;
+use tokio::time::timeout_at;
 
 use crate::actor::runtime::core::ActorControl;
 use crate::actor::runtime::exit::Finalizer;
+use crate::clock::deadline_in;
 use crate::types::{Shutdown, StopReason};
 
 /// Stops one incarnation with its policy and waits until it has terminated; returns its final
@@ -17,7 +18,7 @@ pub(crate) async fn stop_with_policy(control: &dyn ActorControl, shutdown: Shutd
         Shutdown::Kill => core.kill(),
         Shutdown::Timeout(patience) => {
             let _ = core.request_stop(StopReason::ParentRequest);
-            if let Ok(reason) = timeout(patience, core.wait_exit()).await {
+            if let Ok(reason) = timeout_at(deadline_in(patience), core.wait_exit()).await {
                 return reason;
             }
             core.kill();
