@@ -365,6 +365,15 @@ fn slow_stop(paused: bool) -> Duration {
     }
 }
 
+/// The bound for waiting out a [`slow_stop`]: a day on the paused clock, [`T`] otherwise.
+fn slow_bound(paused: bool) -> Duration {
+    if paused {
+        DAY
+    } else {
+        T
+    }
+}
+
 async fn shutdown_timeout_boundaries(paused: bool) {
     watch_clock_panics();
     let env = Env::new();
@@ -382,7 +391,7 @@ async fn shutdown_timeout_boundaries(paused: bool) {
             .behaviour(slow.clone());
         let id = spawn_child(&sup, spec).await.expect("child spawns");
         // Own bound: on the paused clock the stop takes an hour.
-        let stopped = tokio::time::timeout(DAY, sup.send(S::StopChild(id)))
+        let stopped = tokio::time::timeout(slow_bound(paused), sup.send(S::StopChild(id)))
             .await
             .expect("stop_child returns");
         assert!(
@@ -468,9 +477,10 @@ async fn system_shutdown_boundaries(paused: bool) {
                 timeout: d,
                 per_actor_timeout: if per_actor_max { Duration::MAX } else { d },
             };
-            let report = tokio::time::timeout(DAY, system.shutdown_with(policy.clone()))
-                .await
-                .expect("shutdown returns");
+            let report =
+                tokio::time::timeout(slow_bound(paused), system.shutdown_with(policy.clone()))
+                    .await
+                    .expect("shutdown returns");
             // Waited for: the slow stop finished, nothing was killed.
             assert_eq!(report.graceful, [w.id().clone()], "{policy:?}");
             assert!(report.killed.is_empty() && report.unresponsive.is_empty());
