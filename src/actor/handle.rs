@@ -451,6 +451,8 @@ impl<A: Actor> ActorHandle<A> {
     /// Like [`send`](Self::send), with one deadline for the wait for space and the wait for the
     /// reply. On expiry: `AskError::Timeout { enqueued }`; `enqueued == false` means the
     /// message never entered the mailbox (safe to retry), `true` that it will still be handled.
+    /// A timeout over about 30 years (up to `Duration::MAX`) is shortened to 30 years, which in
+    /// practice means no limit; it never panics.
     ///
     /// ```
     /// use std::time::Duration;
@@ -482,7 +484,7 @@ impl<A: Actor> ActorHandle<A> {
         msg: A::Message,
         timeout: Duration,
     ) -> Result<A::Response, AskError> {
-        let deadline = crate::clock::deadline_after(tokio::time::Instant::now(), timeout);
+        let deadline = crate::clock::deadline_in(timeout);
         let (reply, response) = oneshot::channel();
         match tokio::time::timeout_at(deadline, self.enqueue(Envelope::ask(msg, reply))).await {
             Err(_) => return Err(AskError::Timeout { enqueued: false }),

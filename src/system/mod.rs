@@ -32,7 +32,8 @@ pub struct SystemConfig {
 }
 
 /// Timeouts of a shutdown: each root actor gets `per_actor_timeout` to stop gracefully before
-/// it is killed, and the whole call `timeout` (plus a kill grace of at most 100 ms).
+/// it is killed, and the whole call `timeout` (plus a kill grace of at most 100 ms). Timeouts
+/// over about 30 years (up to `Duration::MAX`) are shortened to 30 years: in practice no limit.
 #[derive(Debug, Clone)]
 pub struct ShutdownPolicy {
     /// Upper bound for the whole shutdown.

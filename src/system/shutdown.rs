@@ -29,7 +29,9 @@ pub(crate) async fn stop_roots(
         if !killed && core.exit_reason().is_none() {
             let _ = core.request_stop(StopReason::Graceful);
             let patience = policy.per_actor_timeout.min(deadline - now);
-            killed = timeout_at(now + patience, core.wait_exit()).await.is_err();
+            killed = timeout_at(deadline_after(now, patience), core.wait_exit())
+                .await
+                .is_err();
         }
         if !killed {
             report.graceful.push(core.id.clone());

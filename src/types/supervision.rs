@@ -48,6 +48,9 @@ pub enum RestartType {
 /// | `Timeout(d)` (default, 5 s) | sends `ParentRequest`, waits up to `d`, then `Kill` |
 /// | `Infinity` | sends `ParentRequest` and waits as long as it takes |
 ///
+/// A `Timeout` over about 30 years (up to `Duration::MAX`) is shortened to 30 years: in
+/// practice it waits like `Infinity`.
+///
 /// ```
 /// use std::time::Duration;
 /// use tokio_actors::Shutdown;

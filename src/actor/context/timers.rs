@@ -13,7 +13,7 @@ use tokio::time::{sleep_until, Instant};
 use super::ActorContext;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
-use crate::clock::deadline_after;
+use crate::clock::{clamp_instant, deadline_after, deadline_in};
 use crate::error::TimerError;
 use crate::types::{MissPolicy, RecurringId};
 
@@ -49,26 +49,32 @@ impl<'ctx, A: Actor> ScheduleBuilder<'ctx, A> {
         ScheduleBuilder { ctx, message }
     }
 
-    /// Delivers once at `when`; an instant in the past delivers immediately.
+    /// Delivers once at `when`; an instant in the past delivers immediately. An instant more
+    /// than about 30 years ahead (up to the largest `Instant`) is moved to 30 years from now:
+    /// in practice the timer never fires.
     pub fn at(self, when: Instant) -> OneShotSchedule<'ctx, A> {
         OneShotSchedule {
             ctx: self.ctx,
             message: self.message,
-            deadline: when,
+            deadline: clamp_instant(when),
         }
     }
 
-    /// Delivers once after `delay` (counted from this call); `Duration::ZERO` delivers immediately.
+    /// Delivers once after `delay` (counted from this call); `Duration::ZERO` delivers
+    /// immediately. A delay over about 30 years (up to `Duration::MAX`) is shortened to 30
+    /// years: in practice the timer never fires.
     pub fn after(self, delay: Duration) -> OneShotSchedule<'ctx, A> {
         OneShotSchedule {
             ctx: self.ctx,
             message: self.message,
-            deadline: deadline_after(Instant::now(), delay),
+            deadline: deadline_in(delay),
         }
     }
 
     /// Delivers a clone every `interval`, first at registration + `interval`. A zero interval
-    /// fails with [`TimerError::InvalidInterval`] when awaited.
+    /// fails with [`TimerError::InvalidInterval`] when awaited; any other interval is accepted.
+    /// Ticks more than about 30 years ahead are moved to 30 years from now, so an interval
+    /// over 30 years (up to `Duration::MAX`) in practice never ticks.
     pub fn every(self, interval: Duration) -> RecurringScheduleBuilder<'ctx, A>
     where
         A::Message: Clone,
@@ -143,7 +149,7 @@ where
             policy,
         } = self;
         let anchor = Instant::now();
-        if interval.is_zero() || anchor.checked_add(interval).is_none() {
+        if interval.is_zero() {
             return ready(Err(TimerError::InvalidInterval));
         }
         let mailbox = ctx.handle.inner.mailbox.clone();
@@ -156,7 +162,7 @@ where
     }
 }
 
-/// The body of a recurring timer task (SPEC §6).
+/// The body of a recurring timer task; `policy` decides what a late tick does to the grid.
 async fn run_recurring<A: Actor>(
     mailbox: mpsc::Sender<Envelope<A>>,
     id: u64,

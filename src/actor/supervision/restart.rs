@@ -136,7 +136,7 @@ pub(crate) async fn run_restart_job(
             .retain(|t| !Arc::ptr_eq(&t.control, &target.control));
     }
     if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep_until(crate::clock::deadline_in(delay)).await;
     }
     for RestartOrder {
         starter,

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use tokio::time::timeout;
+use tokio::time::timeout_at;
 
 use crate::actor::runtime::core::ActorControl;
 use crate::actor::runtime::exit::Finalizer;
+use crate::clock::deadline_in;
 use crate::types::{Shutdown, StopReason};
 
 /// One incarnation to stop: `tag` addresses it (a stop signal meant for it is ignored by any
@@ -31,7 +32,7 @@ pub(crate) async fn stop_with_policy(
         Shutdown::Kill => core.kill_incarnation(tag),
         Shutdown::Timeout(patience) => {
             core.request_parent_stop(tag);
-            if let Ok(reason) = timeout(patience, core.wait_incarnation_end(tag)).await {
+            if let Ok(reason) = timeout_at(deadline_in(patience), core.wait_incarnation_end(tag)).await {
                 return reason;
             }
             core.kill_incarnation(tag);
