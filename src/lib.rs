@@ -62,4 +62,5 @@ pub use system::{ActorSystem, ShutdownPolicy, ShutdownReport, SystemConfig};
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,
+    TimerId,
 };

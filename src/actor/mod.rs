@@ -5,7 +5,7 @@ use std::future::Future;
 pub mod context;
 pub mod handle;
 pub mod runtime;
-mod spawn;
+pub(crate) mod spawn;
 pub mod supervision;
 
 pub use spawn::SpawnBuilder;
