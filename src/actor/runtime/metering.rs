@@ -19,10 +19,10 @@
 //! depth sum is its mailbox length as sampled when it last took a message; the share leaves the
 //! sum when the actor's task ends.
 //!
-//! Metric handles are cached per actor (no key building on the hot path), but each event first
-//! checks which recorder is current (one thread-local read and one atomic load) and resolves the
-//! handles again when it changed, so a recorder installed after an actor was spawned still
-//! receives that actor's later events.
+//! Metric handles are cached per actor (no key building on the hot path), but every message
+//! first checks which recorder is current (one thread-local read and one atomic load, when the
+//! message is dequeued) and resolves the handles again when it changed, so a recorder installed
+//! after an actor was spawned still receives that actor's later events.
 
 #[cfg(feature = "metrics")]
 mod enabled {
@@ -162,7 +162,8 @@ mod enabled {
     }
 
     pub(crate) fn handled(meters: &mut Meters, started: Started, ok: bool) {
-        let handles = meters.handles();
+        // Checked against the current recorder when this message was dequeued.
+        let handles = &meters.handles;
         handles
             .handle_seconds
             .record(started.elapsed().as_secs_f64());
