@@ -5,17 +5,19 @@
 //! 3. a recurring timer and an attached stream feeding the mailbox;
 //! 4. a supervisor restarting a crashing worker (OneForOne), then giving up when its restart
 //!    budget is exhausted;
-//! 5. an `ActorSystem` with typed lookup and a coordinated shutdown report.
+//! 5. an `ActorSystem` with typed lookup and a coordinated shutdown of the actors still running
+//!    (one stops gracefully, one refuses and is killed).
 //!
 //! Run: `cargo run --release --example showcase`
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_actors::{
-    Actor, ActorConfig, ActorContext, ActorError, ActorExt, ActorResult, ActorSystem, ChildEvent,
-    MissPolicy, StopReason, StreamEvent, SupervisionConfig, TrySendError,
+    Actor, ActorConfig, ActorContext, ActorError, ActorExt, ActorHandle, ActorResult, ActorSystem,
+    ChildEvent, MissPolicy, ShutdownPolicy, StopReason, StreamEvent, SupervisionAction,
+    SupervisionConfig, TrySendError,
 };
 
 // ---------------------------------------------------------------- 1 + 2: a slow worker
@@ -101,6 +103,8 @@ async fn backpressure_and_priority() -> Result<(), Box<dyn std::error::Error>> {
 enum Feed {
     Tick,
     Item(StreamEvent<u32>),
+    /// Asks for the counts; not a tick.
+    Report,
 }
 
 impl From<StreamEvent<u32>> for Feed {
@@ -135,6 +139,7 @@ impl Actor for Collector {
     ) -> ActorResult<(u32, usize)> {
         match msg {
             Feed::Tick => self.ticks += 1,
+            Feed::Report => {}
             Feed::Item(StreamEvent::Data(v)) => self.items.push(v),
             Feed::Item(StreamEvent::Finished) => {
                 println!(
@@ -182,10 +187,10 @@ async fn timers_and_streams() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     finished.notified().await;
     tokio::time::sleep(Duration::from_millis(110)).await;
-    let (ticks, items) = collector.send(Feed::Tick).await?;
+    let (ticks, items) = collector.send(Feed::Report).await?;
     let status = collector.get_status().await?;
     println!(
-        "  after ~110 ms: {ticks} ticks, {items} items; {} timer(s) active",
+        "  after ~110 ms: {ticks} timer ticks (one per 20 ms), {items} stream items; {} timer(s) active",
         status.timer_count
     );
     collector.stop(StopReason::Graceful).await?;
@@ -213,7 +218,10 @@ impl Actor for Flaky {
     }
 }
 
-struct Boss;
+/// Supervises `flaky` and hands each supervision event to `main`, which prints it in order.
+struct Boss {
+    events: mpsc::UnboundedSender<(String, SupervisionAction)>,
+}
 
 impl Actor for Boss {
     type Message = ();
@@ -235,43 +243,98 @@ impl Actor for Boss {
         event: &ChildEvent,
         _: &mut ActorContext<Self>,
     ) -> ActorResult<()> {
-        println!(
-            "  boss: child {} ended ({}) -> {:?}",
-            event.child_id, event.reason, event.action
-        );
+        let line = format!("child {} ended ({})", event.child_id, event.reason);
+        let _ = self.events.send((line, event.action));
         Ok(())
+    }
+}
+
+/// Keeps running until the system shuts down; stops gracefully.
+struct Janitor;
+
+impl Actor for Janitor {
+    type Message = ();
+    type Response = ();
+
+    async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
+        Ok(())
+    }
+}
+
+/// Vetoes every polite stop, so a shutdown has to kill it.
+struct Stubborn;
+
+impl Actor for Stubborn {
+    type Message = ();
+    type Response = ();
+
+    async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
+        Ok(())
+    }
+
+    async fn pre_stop(&mut self, _: &StopReason, _: &mut ActorContext<Self>) -> bool {
+        false
+    }
+}
+
+/// The live `flaky` child: the current incarnation once the supervisor has (re)started it.
+async fn current_flaky(system: &ActorSystem) -> ActorHandle<Flaky> {
+    loop {
+        match system.get::<Flaky>("flaky") {
+            Some(handle) if handle.is_alive() => return handle,
+            _ => tokio::time::sleep(Duration::from_millis(1)).await,
+        }
     }
 }
 
 async fn supervision_and_system() -> Result<(), Box<dyn std::error::Error>> {
     println!("4+5. supervision with a restart budget, inside an ActorSystem");
     let system = ActorSystem::create("showcase")?;
-    let boss = Boss
+    let (events, mut seen) = mpsc::unbounded_channel();
+    let boss = Boss { events }
         .spawn()
         .named("boss")
         .on_system(&system)
         .with_supervision(SupervisionConfig::one_for_one().max_restarts(2, Duration::from_secs(10)))
         .await?;
     for round in 1..=3 {
-        let flaky = loop {
-            match system.get::<Flaky>("flaky") {
-                Some(handle) if handle.is_alive() => break handle,
-                _ => tokio::time::sleep(Duration::from_millis(1)).await,
-            }
-        };
-        let answers: Vec<_> = [
-            flaky.send(()).await,
-            flaky.send(()).await,
-            flaky.send(()).await,
-        ]
-        .into();
+        let flaky = current_flaky(&system).await;
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(flaky.send(()).await);
+        }
         println!("  round {round}: {answers:?}");
-        flaky.wait_stopped().await;
+        // The third answer failed: wait for the supervisor's decision before the next round.
+        let (line, action) = seen.recv().await.ok_or("boss gone")?;
+        println!("  boss: {line} -> {action:?}");
+        if action == SupervisionAction::BudgetExhausted {
+            break;
+        }
     }
     println!("  boss gave up: {}", boss.wait_stopped().await);
-    let report = system.shutdown().await;
+
+    // Two more actors on the system, still running when it shuts down.
+    let janitor = Janitor.spawn().named("janitor").on_system(&system).await?;
+    let stubborn = Stubborn
+        .spawn()
+        .named("stubborn")
+        .on_system(&system)
+        .await?;
+    let mut running = system.registered();
+    running.sort();
+    println!("  still running: {running:?}");
+    let policy = ShutdownPolicy {
+        per_actor_timeout: Duration::from_millis(100),
+        ..ShutdownPolicy::default()
+    };
+    let report = system.shutdown_with(policy).await;
+    assert_eq!(report.graceful, vec![janitor.id().clone()]);
+    assert_eq!(report.killed, vec![stubborn.id().clone()]);
     println!(
-        "  shutdown report: {report:?}; registered: {:?}",
+        "  shutdown: graceful {:?}, killed after 100 ms {:?}, unresponsive {:?}; registered: {:?}",
+        report.graceful,
+        report.killed,
+        report.unresponsive,
         system.registered()
     );
     Ok(())

@@ -30,7 +30,10 @@ pub enum ActorError {
     /// An application error; build it with [`ActorError::user`].
     #[error("{0}")]
     User(String),
-    /// Never produced by the runtime; available to user code.
+    /// Never produced by the runtime: no stop, timeout or restart turns into it (a stop with
+    /// [`StopReason::Cancelled`](crate::StopReason::Cancelled) carries no error). It exists
+    /// for user code, e.g. a handler that abandons its work because the request was withdrawn;
+    /// the runtime treats it like any other handler error.
     #[error("cancelled")]
     Cancelled,
     /// A hook, handler or `handle_failure` panicked; holds the panic message.
@@ -127,7 +130,9 @@ pub enum SpawnError {
     /// An actor system with this name exists (or the name is reserved).
     #[error("actor system name `{0}` is taken")]
     SystemNameTaken(String),
-    /// The configuration is invalid (e.g. a mailbox capacity of 0).
+    /// The configuration is invalid: an empty actor or system name, a mailbox capacity of 0 or
+    /// above the maximum, or a backoff whose jitter is outside `0.0..=1.0`. The message says
+    /// which.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
 }

@@ -34,13 +34,17 @@
 //! # }
 //! ```
 //!
-//! See `ARCHITECTURE.md` for how a message and a stop flow through the runtime.
+//! New here? Read the [guide]: concepts, messaging and what handler errors do, the three tiers
+//! of a stop, supervision, and patterns such as graceful shutdown and testing with a paused
+//! clock. (The repository also holds `ARCHITECTURE.md`, a description of the runtime's
+//! internals for contributors; using the crate does not require it.)
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod actor;
 mod clock;
 pub mod error;
+pub mod guide;
 mod rng;
 pub mod system;
 pub mod types;
@@ -62,4 +66,5 @@ pub use system::{ActorSystem, ShutdownPolicy, ShutdownReport, SystemConfig};
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,
+    TimerId,
 };

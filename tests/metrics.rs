@@ -1,4 +1,4 @@
-//! The `metrics` feature (SPEC §9.4): counters, gauges and histograms per actor type.
+//! The `metrics` feature: counters, gauges and histograms per actor type.
 #![cfg(feature = "metrics")]
 
 use std::sync::{Arc, Mutex};
@@ -151,12 +151,119 @@ async fn messages_stops_and_restarts_are_measured() {
         format!("histogram tokio_actors_handle_seconds{{{ACTOR}}}"),
         format!("histogram tokio_actors_mailbox_wait_seconds{{{ACTOR}}}"),
         format!("gauge tokio_actors_mailbox_depth{{{ACTOR}}} ="),
-        format!("gauge tokio_actors_alive{{{ACTOR}}} +1"),
-        format!("gauge tokio_actors_alive{{{ACTOR}}} -1"),
+        format!("gauge tokio_actors_alive{{{ACTOR}}} =1"),
+        format!("gauge tokio_actors_alive{{{ACTOR}}} =0"),
         format!("counter tokio_actors_stops_total{{{ACTOR},reason=failure}} +1"),
         "counter tokio_actors_stops_total{actor=metrics::Boss,reason=graceful} +1".to_string(),
     ];
     for line in expect {
         assert!(log.has(&line), "missing `{line}` in {:#?}", log.lines());
     }
+}
+
+/// The values a gauge was set to, in order; panics on `increment`/`decrement` (gauges are only
+/// ever set, so a late recorder sees totals, never a bare `-1`).
+fn gauge_values(log: &Log, key: &str) -> Vec<f64> {
+    let prefix = format!("gauge {key} ");
+    log.lines()
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|v| {
+            let v = v
+                .strip_prefix('=')
+                .unwrap_or_else(|| panic!("{key}: not a set: {v}"));
+            v.parse().unwrap()
+        })
+        .collect()
+}
+
+/// Blocks on its gate while handling `1`, after reporting that it got there.
+struct Deep {
+    gate: Arc<tokio::sync::Semaphore>,
+    entered: tokio::sync::mpsc::UnboundedSender<()>,
+}
+impl Actor for Deep {
+    type Message = u32;
+    type Response = ();
+    async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<()> {
+        if n == 1 {
+            let _ = self.entered.send(());
+            let _permit = self.gate.acquire().await;
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn mailbox_depth_is_the_sum_over_actors_of_one_type() {
+    let log = Log::default();
+    let _guard = metrics::set_default_local_recorder(&log);
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let (entered, mut entered_rx) = tokio::sync::mpsc::unbounded_channel();
+    let deep = |gate: &Arc<tokio::sync::Semaphore>| Deep {
+        gate: gate.clone(),
+        entered: entered.clone(),
+    };
+    let busy = deep(&gate).spawn().await.unwrap();
+    let idle = deep(&gate).spawn().await.unwrap();
+
+    for _ in 0..6 {
+        busy.try_notify(1).unwrap();
+    }
+    // `busy` takes the first message (5 stay queued) and blocks in it.
+    tokio::time::timeout(Duration::from_secs(5), entered_rx.recv())
+        .await
+        .expect("busy handler entered")
+        .unwrap();
+    // `idle` takes a message with an empty mailbox: its 0 must not hide the other 5.
+    idle.send(0).await.unwrap();
+    let key = "tokio_actors_mailbox_depth{actor=metrics::Deep}";
+    assert_eq!(
+        gauge_values(&log, key).last(),
+        Some(&5.0),
+        "{:#?}",
+        log.lines()
+    );
+
+    // Draining `busy` brings the sum back to 0; stopping both leaves it there.
+    gate.add_permits(100);
+    busy.send(0).await.unwrap();
+    assert_eq!(gauge_values(&log, key).last(), Some(&0.0));
+    for actor in [busy, idle] {
+        actor.stop(StopReason::Graceful).await.unwrap();
+        actor.wait_stopped().await;
+    }
+    assert!(gauge_values(&log, key).iter().all(|v| *v >= 0.0));
+}
+
+struct Late;
+impl Actor for Late {
+    type Message = ();
+    type Response = ();
+    async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_recorder_installed_after_spawn_sees_later_events_and_nothing_goes_negative() {
+    let actor = Late.spawn().await.unwrap();
+    actor.send(()).await.unwrap(); // no recorder yet: lost, as expected
+
+    let log = Log::default();
+    let _guard = metrics::set_default_local_recorder(&log);
+    actor.send(()).await.unwrap();
+    actor.stop(StopReason::Graceful).await.unwrap();
+    actor.wait_stopped().await;
+
+    let late = "actor=metrics::Late";
+    for line in [
+        format!("counter tokio_actors_messages_total{{{late},outcome=ok}} +1"),
+        format!("histogram tokio_actors_handle_seconds{{{late}}}"),
+        format!("counter tokio_actors_stops_total{{{late},reason=graceful}} +1"),
+    ] {
+        assert!(log.has(&line), "missing `{line}` in {:#?}", log.lines());
+    }
+    let alive = gauge_values(&log, &format!("tokio_actors_alive{{{late}}}"));
+    assert_eq!(alive, vec![0.0], "{:#?}", log.lines());
 }

@@ -18,7 +18,7 @@ use crate::types::{ActorId, ActorStatus, ActorStatusInfo, StopReason};
 /// What a handle points at: the mailbox sender(s) and the shared core, in one allocation.
 pub(crate) struct HandleInner<A: Actor> {
     pub(crate) mailbox: mpsc::Sender<Envelope<A>>,
-    /// The priority lane, if configured; one word either way.
+    /// The priority lane (read before the mailbox), if configured; one word either way.
     pub(crate) priority: Option<mpsc::Sender<Envelope<A>>>,
     pub(crate) core: Core,
     /// A supervised child's receiving ends between two incarnations.

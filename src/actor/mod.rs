@@ -5,7 +5,7 @@ use std::future::Future;
 pub mod context;
 pub mod handle;
 pub mod runtime;
-mod spawn;
+pub(crate) mod spawn;
 pub mod supervision;
 
 pub use spawn::SpawnBuilder;
@@ -110,7 +110,11 @@ pub trait Actor: Sized + Send + 'static {
         async { Ok(()) }
     }
 
-    /// Receives errors that have no caller to go to. It cannot stop the actor by itself.
+    /// Receives errors that have no caller to go to: an `Err` from `handle` for a message from
+    /// `notify`, a timer or a stream, a stream's own failure, and an `Err` from
+    /// `on_child_stopped`. The default ignores the error and the actor keeps handling messages;
+    /// returning from here never stops it (a panic here does: `Failure(Panic)`). See the
+    /// [guide](crate::guide::messaging) for the whole rule.
     fn handle_failure(&mut self, error: ActorError) {
         let _ = error;
     }

@@ -20,7 +20,7 @@ use crate::system::ActorSystem;
 /// | error | when |
 /// |---|---|
 /// | `NameTaken { name, system }` | the name is registered in the target system |
-/// | `InvalidConfig(_)` | mailbox capacity 0 or too large, invalid backoff |
+/// | `InvalidConfig(_)` | an empty name, mailbox capacity 0 or too large, invalid backoff |
 /// | `MissingRuntime` | awaited outside a Tokio runtime |
 /// | `Init(e)` | `pre_start` or `on_started` failed or panicked |
 ///
@@ -71,7 +71,23 @@ impl<A: Actor> SpawnBuilder<A> {
         }
     }
 
-    /// Names the actor: its id becomes the name, registered in the target system.
+    /// Names the actor: its id becomes the name, registered in the target system. The name must
+    /// not be empty (`SpawnError::InvalidConfig`); leave `named` out for an anonymous actor.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, SpawnError};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u32;
+    /// #     type Response = u32;
+    /// #     async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let empty = Echo.spawn().named("").await;
+    /// assert!(matches!(empty, Err(SpawnError::InvalidConfig(_))));
+    /// # }
+    /// ```
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -131,5 +147,16 @@ impl<A: Actor> IntoFuture for SpawnBuilder<A> {
             };
             spawn_and_wait(actor, spec).await
         })
+    }
+}
+
+/// Rejects an empty actor name (anonymous actors have no name at all, not an empty one).
+pub(crate) fn validate_name(name: Option<&str>) -> Result<(), SpawnError> {
+    match name {
+        Some("") => Err(SpawnError::InvalidConfig(
+            "an actor name must not be empty (leave the actor unnamed to make it anonymous)"
+                .to_string(),
+        )),
+        _ => Ok(()),
     }
 }

@@ -140,7 +140,8 @@ impl ActorSystem {
     }
 
     /// Creates a system with the default shutdown policy. Names are process-global:
-    /// `SystemNameTaken` if it exists; `"default"` is reserved.
+    /// `SystemNameTaken` if it exists; `"default"` is reserved; an empty name is
+    /// `InvalidConfig`.
     ///
     /// ```
     /// use tokio_actors::{ActorSystem, SpawnError};
@@ -150,6 +151,7 @@ impl ActorSystem {
     /// let taken = ActorSystem::create("docs-create");
     /// assert!(matches!(taken, Err(SpawnError::SystemNameTaken(name)) if name == "docs-create"));
     /// assert!(matches!(ActorSystem::create("default"), Err(SpawnError::SystemNameTaken(_))));
+    /// assert!(matches!(ActorSystem::create(""), Err(SpawnError::InvalidConfig(_))));
     /// # Ok::<(), SpawnError>(())
     /// ```
     pub fn create(name: impl Into<String>) -> Result<Arc<ActorSystem>, SpawnError> {
@@ -176,6 +178,11 @@ impl ActorSystem {
         config: SystemConfig,
     ) -> Result<Arc<ActorSystem>, SpawnError> {
         let name = name.into();
+        if name.is_empty() {
+            return Err(SpawnError::InvalidConfig(
+                "an actor system name must not be empty".to_string(),
+            ));
+        }
         let mut all = lock(systems());
         if name == DEFAULT_SYSTEM || all.contains_key(&name) {
             return Err(SpawnError::SystemNameTaken(name));

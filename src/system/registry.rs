@@ -68,7 +68,8 @@ impl Registry {
     }
 }
 
-/// Proof of registration; releasing it removes the entry (§4.3 step 4).
+/// Proof of registration; releasing it removes the entry (the first exit step of a stop, so
+/// the name is free before the actor is reported dead).
 pub(crate) struct Registration {
     pub(crate) system: Arc<ActorSystem>,
     pub(crate) key: u64,

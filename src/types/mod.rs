@@ -15,4 +15,4 @@ pub use stream::{StreamEvent, StreamId};
 pub use supervision::{
     ChildEvent, ChildInfo, RestartStrategy, RestartType, Shutdown, SupervisionAction,
 };
-pub use timer::{MissPolicy, RecurringId};
+pub use timer::{MissPolicy, RecurringId, TimerId};

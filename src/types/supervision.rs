@@ -79,7 +79,9 @@ pub enum SupervisionAction {
     Restarted,
     /// The child will not be restarted and is gone from `children()`.
     Removed,
-    /// Never produced by this version; kept for compatibility.
+    /// Never produced: `on_child_stopped` only ever hears about supervised children, and every
+    /// event carries `Restarted`, `Removed` or `BudgetExhausted`. The variant stays so that
+    /// code matching on it keeps compiling; a match arm for it is never taken.
     NotSupervised,
     /// The restart budget is exhausted; the supervisor is about to stop.
     BudgetExhausted,

@@ -64,7 +64,34 @@ impl<A: Actor> ActorContext<A> {
         self.handle.control()
     }
 
-    pub(crate) fn system(&self) -> &Arc<ActorSystem> {
+    /// The [`ActorSystem`] this actor belongs to: the one its spawn named with
+    /// [`on_system`](crate::SpawnBuilder::on_system) (children inherit their supervisor's), else
+    /// [`ActorSystem::default()`]. Use it to look up other actors by name, or clone it to spawn
+    /// actors on the same system.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    ///
+    /// struct Lookup;
+    /// impl Actor for Lookup {
+    ///     type Message = &'static str;
+    ///     type Response = (String, bool);
+    ///     async fn handle(&mut self, name: &'static str, ctx: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+    ///         let system = ctx.system();
+    ///         Ok((system.name().to_string(), system.get::<Lookup>(name).is_some()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-ctx-system")?;
+    /// let lookup = Lookup.spawn().named("lookup").on_system(&system).await?;
+    /// assert_eq!(lookup.send("lookup").await?, ("docs-ctx-system".to_string(), true));
+    /// assert_eq!(lookup.send("nobody").await?, ("docs-ctx-system".to_string(), false));
+    /// # system.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub fn system(&self) -> &Arc<ActorSystem> {
         &self.system
     }
 

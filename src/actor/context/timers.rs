@@ -162,7 +162,8 @@ where
     }
 }
 
-/// The body of a recurring timer task; `policy` decides what a late tick does to the grid.
+/// The body of a recurring timer task: ticks on the grid `anchor + k·interval`, and a tick that
+/// is late follows the timer's `MissPolicy` (`Skip`, `CatchUp` or `Delay`).
 async fn run_recurring<A: Actor>(
     mailbox: mpsc::Sender<Envelope<A>>,
     id: u64,

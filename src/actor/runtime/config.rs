@@ -17,8 +17,9 @@ pub struct ActorConfig {
     pub mailbox: MailboxConfig,
     /// `Some` makes the actor a supervisor.
     pub supervision: Option<SupervisionConfig>,
-    /// `Some(capacity)` gives the actor a second, bounded priority lane (SPEC §9.3); `None` (the
-    /// default) means no lane. See [`with_priority_lane`](Self::with_priority_lane).
+    /// `Some(capacity)` gives the actor a second, bounded priority lane, whose messages are taken
+    /// before any queued ordinary message (system items still come first); `None` (the default)
+    /// means no lane. See [`with_priority_lane`](Self::with_priority_lane).
     pub priority_lane: Option<usize>,
 }
 

@@ -42,6 +42,7 @@ pub(crate) fn launch<A: Actor>(
     mut spec: LaunchSpec,
 ) -> Result<(ActorHandle<A>, Startup), SpawnError> {
     spec.config.validate()?;
+    crate::actor::spawn::validate_name(spec.name.as_deref())?;
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::MissingRuntime)?;
     let capacity = spec.config.mailbox.capacity;
     let id = match (spec.id.take(), &spec.name) {

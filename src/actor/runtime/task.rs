@@ -261,7 +261,7 @@ impl<A: Actor> Live<A> {
                 },
                 Next::Mail(envelope) => envelope,
             };
-            metering::dequeued(&self.meters, &envelope, &self.ctx);
+            metering::dequeued(&mut self.meters, &envelope, &self.ctx);
             #[allow(clippy::let_unit_value)] // `()` without the `tracing` feature
             let caller = telemetry::caller(&mut envelope);
             let msg = match envelope.payload {
@@ -285,7 +285,7 @@ impl<A: Actor> Live<A> {
             let started = metering::start();
             let result =
                 telemetry::in_message_span(caller, self.actor.handle(msg, &mut self.ctx)).await;
-            metering::handled(&self.meters, started, result.is_ok());
+            metering::handled(&mut self.meters, started, result.is_ok());
             match (result, self.reply.take()) {
                 (Ok(response), Some(reply)) => {
                     let _ = reply.send(Ok(response));

@@ -1,0 +1,66 @@
+//! # Stopping
+//!
+//! `handle.stop(reason)` asks an actor to stop; `handle.wait_stopped()` waits until it has
+//! (the actor value has been dropped) and returns the final reason. The reason decides which
+//! of three tiers applies:
+//!
+//! | tier | reasons | `pre_stop` | `on_stopped` | use it for |
+//! |---|---|---|---|---|
+//! | 1 | `Graceful`, `ParentRequest` | asked; `false` vetoes | runs | a normal, polite stop |
+//! | 2 | `Cancelled`, `Failure(e)` | not asked | runs | a stop the actor may not refuse |
+//! | 3 | `Kill` | not asked | **does not run** | an actor that does not respond |
+//!
+//! Tiers 1 and 2 travel on the system channel: they overtake queued messages, and the actor
+//! sees them between two messages (a handler in progress finishes first). Once the stop is
+//! committed, the mailbox is closed (waiting senders get `Closed`), queued messages are
+//! dropped (their `send` callers get `ResponseDropped`), timers and streams are cancelled,
+//! `on_stopped` runs, and a supervisor's children are stopped before it.
+//!
+//! `Kill` does not wait for anything: it aborts the actor's task at its next `.await`, even in
+//! the middle of a handler. No hook runs; children are killed too. Use it as the last resort
+//! after a polite stop timed out (that is what [`ActorSystem::shutdown`](crate::ActorSystem::shutdown)
+//! and the [`Shutdown`](crate::Shutdown) policies of supervisors do).
+//!
+//! A veto answers only the stop that was asked; the actor keeps handling messages:
+//!
+//! ```
+//! use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
+//!
+//! /// Refuses a polite stop while it still has unsaved work.
+//! struct Editor { unsaved: bool }
+//!
+//! impl Actor for Editor {
+//!     type Message = ();
+//!     type Response = ();
+//!
+//!     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
+//!         self.unsaved = false; // "save"
+//!         Ok(())
+//!     }
+//!
+//!     async fn pre_stop(&mut self, _: &StopReason, _: &mut ActorContext<Self>) -> bool {
+//!         !self.unsaved
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let editor = Editor { unsaved: true }.spawn().await?;
+//! editor.stop(StopReason::Graceful).await?;
+//! editor.send(()).await?; // still running: the stop was vetoed; this saves
+//! editor.stop(StopReason::Graceful).await?;
+//! assert!(matches!(editor.wait_stopped().await, StopReason::Graceful));
+//!
+//! // Tier 2 cannot be vetoed; tier 3 does not even run on_stopped.
+//! let stubborn = Editor { unsaved: true }.spawn().await?;
+//! stubborn.stop(StopReason::Cancelled).await?;
+//! assert!(matches!(stubborn.wait_stopped().await, StopReason::Cancelled));
+//! let killed = Editor { unsaved: true }.spawn().await?;
+//! killed.stop(StopReason::Kill).await?;
+//! assert!(matches!(killed.wait_stopped().await, StopReason::Kill));
+//! # Ok(()) }
+//! ```
+//!
+//! A `Failure` reason also comes from the runtime: a `send` whose handler returned `Err`, a
+//! panic, or a supervisor whose restart budget ran out. An `Err` from `on_stopped` replaces
+//! the final reason with `Failure(e)`, which is what a supervisor sees.
