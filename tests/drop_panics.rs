@@ -10,13 +10,15 @@
 //! Every wait is bounded (`common::within`), so a missing exit step fails a test instead of
 //! hanging the suite.
 
+#[path = "drop_panics_support/actors.rs"]
+mod actors;
 mod common;
 
 use std::future::IntoFuture;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use actors::*;
 use common::{uniq, within, Gate, Log};
 use tokio_actors::*;
 
@@ -34,141 +36,6 @@ macro_rules! both_flavours {
             }
         }
     };
-}
-
-/// A payload whose `Drop` panics while armed; handling it disarms it.
-struct Payload {
-    armed: bool,
-}
-
-impl Drop for Payload {
-    fn drop(&mut self) {
-        if self.armed && !std::thread::panicking() {
-            panic!("Drop of a queued message panicked");
-        }
-    }
-}
-
-/// An actor whose value panics when dropped (while armed).
-struct Bomb {
-    armed: bool,
-    log: Log,
-    hang_pre_start: bool,
-    veto_graceful: bool,
-}
-
-impl Bomb {
-    fn armed(log: &Log) -> Bomb {
-        Bomb {
-            armed: true,
-            log: log.clone(),
-            hang_pre_start: false,
-            veto_graceful: false,
-        }
-    }
-
-    /// Adjusts a field (struct update syntax cannot move out of a `Drop` type).
-    fn with(mut self, f: impl FnOnce(&mut Bomb)) -> Bomb {
-        f(&mut self);
-        self
-    }
-}
-
-impl Drop for Bomb {
-    fn drop(&mut self) {
-        if self.armed && !std::thread::panicking() {
-            panic!("Drop of the actor value panicked");
-        }
-    }
-}
-
-enum BM {
-    Echo(u64),
-    Fail,
-    Block(Arc<Gate>),
-    Hang,
-    Payload(Payload),
-}
-
-impl Actor for Bomb {
-    type Message = BM;
-    type Response = u64;
-
-    async fn pre_start(&mut self, _: &mut ActorContext<Self>) -> ActorResult<()> {
-        if self.hang_pre_start {
-            self.log.push("pre_start:hanging");
-            std::future::pending::<()>().await;
-        }
-        Ok(())
-    }
-
-    async fn handle(&mut self, msg: BM, _: &mut ActorContext<Self>) -> ActorResult<u64> {
-        match msg {
-            BM::Echo(n) => {
-                self.log.push(format!("m{n}"));
-                Ok(n)
-            }
-            BM::Fail => Err(ActorError::user("bomb failed")),
-            BM::Block(gate) => {
-                gate.pass().await;
-                Ok(0)
-            }
-            BM::Hang => std::future::pending().await,
-            BM::Payload(mut p) => {
-                p.armed = false;
-                self.log.push("payload handled");
-                Ok(0)
-            }
-        }
-    }
-
-    async fn pre_stop(&mut self, reason: &StopReason, _: &mut ActorContext<Self>) -> bool {
-        !(self.veto_graceful && matches!(reason, StopReason::Graceful))
-    }
-
-    async fn on_stopped(
-        &mut self,
-        reason: &StopReason,
-        _: &mut ActorContext<Self>,
-    ) -> ActorResult<()> {
-        self.log
-            .push(format!("on_stopped:{}", common::reason_tag(reason)));
-        Ok(())
-    }
-}
-
-fn system() -> Arc<ActorSystem> {
-    ActorSystem::create(uniq("drop-panic-sys")).expect("fresh system")
-}
-
-async fn spawn_bomb(sys: &Arc<ActorSystem>, bomb: Bomb, name: &str) -> ActorHandle<Bomb> {
-    within(
-        "spawn",
-        bomb.spawn()
-            .named(name)
-            .on_system(sys)
-            .with_config(ActorConfig::default()),
-    )
-    .await
-    .expect("spawns")
-}
-
-/// Asserts every exit step of `h` (named `name` in `sys`) ran, and returns its final reason.
-async fn assert_gone<A: Actor>(sys: &ActorSystem, name: &str, h: &ActorHandle<A>) -> StopReason {
-    let reason = within(&format!("wait_stopped of {name}"), h.wait_stopped()).await;
-    assert!(!h.is_alive(), "{name}: is_alive() after wait_stopped");
-    assert!(
-        !sys.registered().iter().any(|n| n == name),
-        "{name} still registered: {:?}",
-        sys.registered()
-    );
-    assert!(sys.get::<A>(name).is_none(), "{name}: get() still finds it");
-    let status = within(&format!("get_status of {name}"), h.get_status()).await;
-    assert!(
-        status.is_err(),
-        "{name}: get_status answered after termination"
-    );
-    reason
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,206 +260,6 @@ both_flavours!(queued_drop_panic_message_at_kill, queued_payload_kill);
 // ---------------------------------------------------------------------------------------------
 // Supervised children whose value panics in `Drop`.
 
-/// How [`Boss`] spawns one [`Bomb`] child.
-#[derive(Clone)]
-struct ChildPlan {
-    name: String,
-    log: Log,
-    restart: RestartType,
-    shutdown: Shutdown,
-    /// Incarnations from this number on (1-based) panic in `Drop`; 0 = never.
-    armed_from: usize,
-    calls: Arc<AtomicUsize>,
-}
-
-impl ChildPlan {
-    fn new(name: &str, log: &Log) -> ChildPlan {
-        ChildPlan {
-            name: name.to_string(),
-            log: log.clone(),
-            restart: RestartType::Permanent,
-            shutdown: Shutdown::default(),
-            armed_from: 0,
-            calls: Arc::default(),
-        }
-    }
-    fn armed_from(mut self, n: usize) -> Self {
-        self.armed_from = n;
-        self
-    }
-    fn restart(mut self, r: RestartType) -> Self {
-        self.restart = r;
-        self
-    }
-    fn shutdown(mut self, s: Shutdown) -> Self {
-        self.shutdown = s;
-        self
-    }
-    /// Only the first incarnation panics in `Drop`.
-    fn armed_once(mut self) -> Self {
-        self.armed_from = usize::MAX;
-        self
-    }
-    fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-/// A child that vetoes `ParentRequest`.
-struct Stubborn;
-
-impl Actor for Stubborn {
-    type Message = ();
-    type Response = ();
-    async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> {
-        Ok(())
-    }
-    async fn pre_stop(&mut self, reason: &StopReason, _: &mut ActorContext<Self>) -> bool {
-        !matches!(reason, StopReason::ParentRequest)
-    }
-}
-
-/// A supervisor that spawns [`Bomb`] children and records its `ChildEvent`s.
-struct Boss {
-    events: Arc<Mutex<Vec<ChildEvent>>>,
-}
-
-enum BossMsg {
-    Add(ChildPlan),
-    AddStubborn(String),
-    Children,
-    /// `stop_child` bounded by a timeout (the future is dropped when it expires).
-    StopChild(String, Duration),
-}
-
-enum BossReply {
-    Added(Result<ActorHandle<Bomb>, ActorError>),
-    AddedStubborn(Result<ActorHandle<Stubborn>, ActorError>),
-    Children(Vec<ChildInfo>),
-    /// `None`: the timeout expired.
-    Stopped(Option<Result<(), SupervisionError>>),
-}
-
-impl Actor for Boss {
-    type Message = BossMsg;
-    type Response = BossReply;
-
-    async fn handle(
-        &mut self,
-        msg: BossMsg,
-        ctx: &mut ActorContext<Self>,
-    ) -> ActorResult<BossReply> {
-        Ok(match msg {
-            BossMsg::Add(plan) => {
-                let (name, restart, shutdown) = (plan.name.clone(), plan.restart, plan.shutdown);
-                let factory = move || {
-                    let n = plan.calls.fetch_add(1, Ordering::SeqCst) + 1;
-                    let armed = match plan.armed_from {
-                        0 => false,
-                        usize::MAX => n == 1,
-                        k => n >= k,
-                    };
-                    Bomb::armed(&plan.log).with(|b| b.armed = armed)
-                };
-                let r = ctx
-                    .spawn_child(factory)
-                    .named(name)
-                    .restart_type(restart)
-                    .shutdown(shutdown)
-                    .await;
-                BossReply::Added(r)
-            }
-            BossMsg::AddStubborn(name) => {
-                let r = ctx
-                    .spawn_child(|| Stubborn)
-                    .named(name)
-                    .shutdown(Shutdown::Infinity)
-                    .await;
-                BossReply::AddedStubborn(r)
-            }
-            BossMsg::Children => BossReply::Children(ctx.children()),
-            BossMsg::StopChild(name, limit) => {
-                let r = tokio::time::timeout(limit, ctx.stop_child(name)).await;
-                BossReply::Stopped(r.ok())
-            }
-        })
-    }
-
-    async fn on_child_stopped(
-        &mut self,
-        event: &ChildEvent,
-        _: &mut ActorContext<Self>,
-    ) -> ActorResult<()> {
-        self.events.lock().unwrap().push(event.clone());
-        Ok(())
-    }
-}
-
-/// The test side of a [`Boss`].
-struct BossRef {
-    handle: ActorHandle<Boss>,
-    events: Arc<Mutex<Vec<ChildEvent>>>,
-}
-
-impl Boss {
-    async fn spawn(sys: &Arc<ActorSystem>, name: &str, config: SupervisionConfig) -> BossRef {
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let handle = within(
-            "spawn boss",
-            Boss {
-                events: events.clone(),
-            }
-            .spawn()
-            .named(name)
-            .on_system(sys)
-            .with_supervision(config),
-        )
-        .await
-        .expect("boss spawns");
-        BossRef { handle, events }
-    }
-}
-
-impl BossRef {
-    async fn add(&self, plan: ChildPlan) -> Result<ActorHandle<Bomb>, ActorError> {
-        match within("add child", self.handle.send(BossMsg::Add(plan))).await {
-            Ok(BossReply::Added(r)) => r,
-            _ => panic!("add child: unexpected reply"),
-        }
-    }
-    async fn children(&self) -> Vec<ChildInfo> {
-        match within("children", self.handle.send(BossMsg::Children)).await {
-            Ok(BossReply::Children(c)) => c,
-            _ => panic!("children: unexpected reply"),
-        }
-    }
-    fn events(&self) -> Vec<ChildEvent> {
-        self.events.lock().unwrap().clone()
-    }
-    async fn events_at_least(&self, n: usize) -> Vec<ChildEvent> {
-        within(&format!("{n} child events"), async {
-            while self.events.lock().unwrap().len() < n {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
-        })
-        .await;
-        self.events()
-    }
-    /// Waits until `n` children are alive and none is pending a restart.
-    async fn settled(&self, n: usize) -> Vec<ChildInfo> {
-        within("children settle", async {
-            loop {
-                let kids = self.children().await;
-                if kids.len() == n && kids.iter().all(|c| c.is_alive && !c.restart_pending) {
-                    return kids;
-                }
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
-        })
-        .await
-    }
-}
-
 fn is_user_failure(r: &StopReason) -> bool {
     matches!(r, StopReason::Failure(ActorError::User(_)))
 }
@@ -601,7 +268,8 @@ async fn child_exit(how: &str) {
     let (sys, log) = (system(), Log::default());
     let boss = Boss::spawn(&sys, &uniq("boss"), SupervisionConfig::one_for_one()).await;
     let name = uniq("kid");
-    let restart = if how == "graceful" {
+    // Transient: restarted after an abnormal exit only.
+    let restart = if matches!(how, "graceful" | "cancelled") {
         RestartType::Transient
     } else {
         RestartType::Permanent
@@ -616,6 +284,9 @@ async fn child_exit(how: &str) {
             let r = within("send", kid.send(BM::Fail)).await;
             assert!(matches!(r, Err(AskError::Actor(_))), "{r:?}");
         }
+        "cancelled" => within("stop", kid.stop(StopReason::Cancelled))
+            .await
+            .unwrap(),
         _ => within("kill", kid.stop(StopReason::Kill)).await.unwrap(),
     }
     let events = boss.events_at_least(1).await;
@@ -632,6 +303,16 @@ async fn child_exit(how: &str) {
                 1,
                 "a Transient child that exited normally was restarted"
             );
+        }
+        "cancelled" => {
+            assert!(
+                matches!(ev.reason, StopReason::Cancelled),
+                "{:?}",
+                ev.reason
+            );
+            assert_eq!(ev.action, SupervisionAction::Restarted, "{ev:?}");
+            boss.settled(1).await;
+            assert_eq!(plan.calls(), 2);
         }
         "failure" => {
             assert!(is_user_failure(&ev.reason), "{:?}", ev.reason);
@@ -661,6 +342,14 @@ async fn child_graceful() {
 both_flavours!(
     transient_child_graceful_drop_panic_is_removed,
     child_graceful
+);
+
+async fn child_cancelled() {
+    child_exit("cancelled").await
+}
+both_flavours!(
+    transient_child_cancelled_drop_panic_is_restarted,
+    child_cancelled
 );
 
 async fn child_failure() {
@@ -810,60 +499,6 @@ both_flavours!(cancelled_stop_child_leaves_no_orphan, cancelled_stop_child);
 
 // ---------------------------------------------------------------------------------------------
 // After an accepted Kill no further handler runs.
-
-/// Counts handler starts; `KillSelf` kills its own actor after passing a gate.
-struct Tally {
-    started: Arc<AtomicUsize>,
-    marker: Arc<AtomicBool>,
-}
-
-enum TM {
-    Count,
-    Spin,
-    KillSelf(Arc<Gate>),
-    Block(Arc<Gate>),
-    Marker,
-}
-
-impl Actor for Tally {
-    type Message = TM;
-    type Response = ();
-
-    async fn handle(&mut self, msg: TM, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
-        match msg {
-            TM::Count => {
-                self.started.fetch_add(1, Ordering::SeqCst);
-            }
-            TM::Spin => {
-                self.started.fetch_add(1, Ordering::SeqCst);
-                let t0 = std::time::Instant::now();
-                while t0.elapsed() < Duration::from_micros(30) {
-                    std::hint::spin_loop();
-                }
-            }
-            TM::KillSelf(gate) => {
-                gate.pass().await;
-                ctx.self_handle()
-                    .stop(StopReason::Kill)
-                    .await
-                    .expect("self kill");
-            }
-            TM::Block(gate) => gate.pass().await,
-            TM::Marker => self.marker.store(true, Ordering::SeqCst),
-        }
-        Ok(())
-    }
-}
-
-fn tally() -> (Tally, Arc<AtomicUsize>, Arc<AtomicBool>) {
-    let started = Arc::new(AtomicUsize::new(0));
-    let marker = Arc::new(AtomicBool::new(false));
-    let t = Tally {
-        started: started.clone(),
-        marker: marker.clone(),
-    };
-    (t, started, marker)
-}
 
 async fn self_kill_with_queued_sends() {
     let (t, started, _) = tally();
