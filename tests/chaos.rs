@@ -1,27 +1,30 @@
 //! Seeded chaos suite: random supervision trees under injected faults, checked against a
 //! reference model of OTP supervision (`chaos_support/model.rs`).
 //!
-//! Each iteration builds a random tree (strategies OneForOne/OneForAll/RestForOne/
+//! Each iteration builds random trees (strategies OneForOne/OneForAll/RestForOne/
 //! SimpleOneForOne, restart types Permanent/Transient/Temporary, budgets of 0–8 restarts,
-//! nested supervisors, every node named in a dedicated `ActorSystem`), then:
+//! nested supervisors, shutdown policies Kill/Timeout/Infinity, some children that veto their
+//! supervisor's stop request and are killed when their timeout expires; every node named in a
+//! dedicated `ActorSystem`), then:
 //!
-//! 1. **Predicted phase.** One fault at a time (handler panic, handler error on a `send`,
-//!    `stop(Graceful | Cancelled | Kill)`, `stop_child` by the supervisor; some children veto
-//!    their supervisor's stop request and are killed after their shutdown timeout). After each, it waits
-//!    until the tree matches the model: the `on_child_stopped` events of every supervisor
-//!    (child, action, reason), the incarnations per name (factory calls and `pre_start`s),
-//!    every live supervisor's `children()` (names in start order, all alive, none pending), and
-//!    the registry.
-//! 2. **Concurrent phase.** Many faults at once, from many tasks; only invariants are checked:
-//!    every request resolves within a bound, and once the root has stopped no actor that ever
-//!    ran is alive, no name is registered and no actor value is left undropped.
+//! 1. **Predicted phase.** One fault at a time: a handler panic, a handler error on a `send`,
+//!    `stop(Graceful | Cancelled | Kill)`, or `stop_child` by the supervisor. After each, it
+//!    waits until the tree matches the model: the `on_child_stopped` events of every supervisor
+//!    (child, action, reason), the incarnations per name (factory calls and `pre_start`s), every
+//!    live supervisor's `children()` (names in start order, all alive, none pending), and the
+//!    registry.
+//! 2. **Concurrent phase.** On a fresh tree, many faults at once from many tasks, including
+//!    `stop_child` calls the supervisor abandons after their first poll; only invariants are
+//!    checked: every request resolves within a bound, and once the root has stopped no
+//!    incarnation that ever ran is alive, no name is registered and every actor value created
+//!    has been dropped (a counter incremented in `Node::new`, decremented in `Drop`).
 //!
 //! The model only uses what does not depend on whether a restarted child keeps its handle:
 //! events, `children()`, the registry and counters; handles are always fetched fresh with
 //! `ActorSystem::get` or asked of the supervisor.
 //!
 //! By default a short run: 50 iterations on each real-clock flavour, 800 under the paused
-//! clock (where waits cost no wall time), each flavour from its own fixed seed, a few seconds in
+//! clock (where waits cost no wall time), each flavour from its own fixed seed; a few seconds in
 //! all. A soak, and the replay of a failure:
 //!
 //! ```text
@@ -31,9 +34,12 @@
 //!
 //! `CHAOS_SEED` is the seed of iteration 0; iteration `i` uses a seed derived from it. A failure
 //! prints the test, the iteration, that iteration's seed, the tree and the faults it injected,
-//! and the exact replay command (the second line above). `CHAOS_FAULTS` sets the number of
-//! faults of the predicted phase (default 8; the concurrent phase injects twice as many).
-//! With `--nocapture` each test prints what it covered (faults, events by action, roots lost).
+//! and the exact replay command (the second line above). The seed fixes the trees and the
+//! faults; `chaos_current_thread` and `chaos_paused_clock` also replay the same interleaving,
+//! `chaos_multi_thread` only usually does (run the same seed under `chaos_paused_clock` for a
+//! deterministic rerun). `CHAOS_FAULTS` sets the number of faults of the predicted phase
+//! (default 8; the concurrent phase injects twice as many). With `--nocapture` each test prints
+//! what it covered (faults, events by action, roots lost).
 
 #[path = "chaos_support/model.rs"]
 mod model;
@@ -576,7 +582,9 @@ async fn run(test: &str, default_seed: u64, default_iters: u64) {
             panic!(
                 "chaos failure in {test}, iteration {i}, seed {seed}: {e}\n\
                  replay: CHAOS_SEED={seed} CHAOS_ITERS=1 CHAOS_FAULTS={faults} \
-                 cargo test --test chaos {test} -- --nocapture"
+                 cargo test --test chaos {test} -- --nocapture\n\
+                 (a chaos_multi_thread interleaving may not recur: try the same seed under \
+                 chaos_paused_clock too)"
             );
         }
         if iters > 100 && (i + 1) % 1000 == 0 {
