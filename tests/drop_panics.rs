@@ -86,12 +86,20 @@ both_flavours!(failure_drop_panic_keeps_reason, failure);
 async fn kill() {
     let (sys, log, name) = (system(), Log::default(), uniq("bomb"));
     let h = spawn_bomb(&sys, Bomb::armed(&log), &name).await;
-    h.notify(BM::Hang).await.unwrap();
+    // Killed inside a handler that never finishes, with a `send` queued behind it.
+    let gate = Gate::new();
+    h.notify(BM::Block(gate.clone())).await.unwrap();
+    gate.entered().await;
     let queued = {
         let h = h.clone();
         tokio::spawn(async move { h.send(BM::Echo(1)).await })
     };
-    common::settle().await;
+    within("send queued", async {
+        while h.mailbox_len() < 1 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
     within("kill", h.stop(StopReason::Kill)).await.unwrap();
     let reason = assert_gone(&sys, &name, &h).await;
     assert!(matches!(reason, StopReason::Kill), "{reason:?}");

@@ -59,7 +59,6 @@ pub enum BM {
     Echo(u64),
     Fail,
     Block(Arc<Gate>),
-    Hang,
     Payload(Payload),
 }
 
@@ -86,7 +85,6 @@ impl Actor for Bomb {
                 gate.pass().await;
                 Ok(0)
             }
-            BM::Hang => std::future::pending().await,
             BM::Payload(mut p) => {
                 p.armed = false;
                 self.log.push("payload handled");
