@@ -4,8 +4,8 @@
 //! picks a worker for each message on the caller's side (no dispatcher actor in the path, so a
 //! pool dispatch costs one routing decision on top of a direct `notify`/`send` to the worker).
 //!
-//! - [`builder`](self::builder): configuration and start-up.
-//! - [`routing`](self::routing): the routing rules, as pure functions.
+//! - [`builder`]: configuration and start-up.
+//! - [`routing`]: the routing rules, as pure functions.
 //! - `supervisor`: the supervisor actor that starts the workers.
 //!
 //! A pool bounds concurrency: each worker handles one message at a time, so a pool of 4 has at
