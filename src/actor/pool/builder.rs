@@ -77,12 +77,47 @@ impl<A: Actor, F: Fn() -> A + Send + Sync + 'static> PoolBuilder<A, F> {
     }
 
     /// How messages are spread over the workers (see [`Routing`]).
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorResult, Pool};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(n) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tokio_actors::Routing;
+    /// // Even numbers to one worker, odd ones to the other (or both to one: a fixed mix decides).
+    /// let pool = Pool::builder(2, || Worker).routing(Routing::KeyHash(|n| n % 2)).await?;
+    /// assert_eq!(pool.send(4).await?, 4);
+    /// # Ok(()) }
+    /// ```
     pub fn routing(mut self, routing: Routing<A::Message>) -> Self {
         self.routing = routing;
         self
     }
 
     /// The configuration of every worker (mailbox capacity, priority lane).
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorResult, Pool};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(n) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tokio_actors::ActorConfig;
+    /// let pool = Pool::builder(2, || Worker)
+    ///     .with_config(ActorConfig::default().with_mailbox_capacity(4))
+    ///     .await?;
+    /// assert!(pool.workers().iter().all(|w| w.mailbox_capacity() == 4));
+    /// # Ok(()) }
+    /// ```
     pub fn with_config(mut self, config: ActorConfig) -> Self {
         self.worker_config = config;
         self
@@ -90,18 +125,75 @@ impl<A: Actor, F: Fn() -> A + Send + Sync + 'static> PoolBuilder<A, F> {
 
     /// The pool supervisor's policy: strategy, restart budget, backoff. When the budget is
     /// exhausted the supervisor stops, and the pool with it.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorResult, Pool};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(n) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use tokio_actors::{Backoff, SupervisionConfig};
+    /// let policy = SupervisionConfig::one_for_one()
+    ///     .max_restarts(10, Duration::from_secs(60))
+    ///     .with_backoff(Backoff::exponential(Duration::from_millis(10), Duration::from_secs(1)));
+    /// let pool = Pool::builder(2, || Worker).supervision(policy).await?;
+    /// assert_eq!(pool.workers().len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn supervision(mut self, supervision: SupervisionConfig) -> Self {
         self.supervision = supervision;
         self
     }
 
-    /// Registers the pool supervisor under `name` (workers stay anonymous).
+    /// Registers the pool supervisor under `name` (workers stay anonymous), in the default
+    /// system unless [`on_system`](Self::on_system) says otherwise.
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorResult, Pool};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(n) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tokio_actors::ActorSystem;
+    /// let system = ActorSystem::create("docs-pool-named")?;
+    /// let _pool = Pool::builder(2, || Worker).named("resizers").on_system(&system).await?;
+    /// assert_eq!(system.registered(), ["resizers"]);
+    /// # Ok(()) }
+    /// ```
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Tracks the pool supervisor in `system` (its shutdown stops the pool).
+    ///
+    /// ```
+    /// # use tokio_actors::{Actor, ActorContext, ActorResult, Pool};
+    /// # struct Worker;
+    /// # impl Actor for Worker {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(n) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tokio_actors::ActorSystem;
+    /// let system = ActorSystem::create("docs-pool-on-system")?;
+    /// let pool = Pool::builder(2, || Worker).on_system(&system).await?;
+    /// let report = system.shutdown().await;
+    /// assert_eq!(report.graceful.len(), 1); // the pool supervisor, with its workers
+    /// pool.wait_stopped().await;
+    /// # Ok(()) }
+    /// ```
     pub fn on_system(mut self, system: &Arc<ActorSystem>) -> Self {
         self.system = Some(system.clone());
         self
