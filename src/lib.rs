@@ -54,15 +54,18 @@ pub use actor::{
         ActorContext, ChildSpawnBuilder, OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder,
     },
     handle::ActorHandle,
+    pool::{Pool, PoolBuilder, Routing},
     runtime::{ActorConfig, MailboxConfig},
     supervision::{Backoff, SupervisionConfig},
-    Actor, ActorExt, SpawnBuilder,
+    Actor, ActorExt, Recipient, SpawnBuilder,
 };
 pub use error::{
     ActorError, ActorResult, AskError, SendError, SpawnError, StreamError, SupervisionError,
     TimerError, TrySendError,
 };
-pub use system::{ActorSystem, ShutdownPolicy, ShutdownReport, SystemConfig};
+pub use system::{
+    ActorSystem, BroadcastReport, Group, ShutdownPolicy, ShutdownReport, SystemConfig,
+};
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,

@@ -1,5 +1,6 @@
 //! Scenario definitions and the helpers they share.
 
+pub mod compose;
 pub mod lifecycle;
 pub mod messaging;
 pub mod resources;
@@ -122,6 +123,9 @@ pub struct Sizes {
     pub timer_actors: usize,
     pub timer_run_ms: u64,
     pub restarts: usize,
+    pub broadcast_members: usize,
+    pub broadcasts: u64,
+    pub pool_asks: usize,
 }
 
 impl Sizes {
@@ -138,6 +142,9 @@ impl Sizes {
             timer_actors: 10_000,
             timer_run_ms: 1_000,
             restarts: 2_000,
+            broadcast_members: 1_000,
+            broadcasts: 1_000,
+            pool_asks: 200_000,
         }
     }
 
@@ -154,6 +161,9 @@ impl Sizes {
             timer_actors: 1_000,
             timer_run_ms: 200,
             restarts: 200,
+            broadcast_members: 1_000,
+            broadcasts: 100,
+            pool_asks: 20_000,
         }
     }
 }
@@ -184,5 +194,7 @@ pub fn all() -> Vec<Scenario> {
         messaging::FAN_OUT,
         resources::TIMERS,
         lifecycle::RESTART,
+        compose::BROADCAST_1K,
+        compose::POOL_4,
     ]
 }

@@ -4,10 +4,13 @@ use std::future::Future;
 
 pub mod context;
 pub mod handle;
+pub mod pool;
+mod recipient;
 pub mod runtime;
 pub(crate) mod spawn;
 pub mod supervision;
 
+pub use recipient::Recipient;
 pub use spawn::SpawnBuilder;
 
 use crate::error::{ActorError, ActorResult};

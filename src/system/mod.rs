@@ -4,6 +4,7 @@
 //! spawn. It tracks every named actor and every actor spawned with `on_system`, and
 //! [`shutdown`](ActorSystem::shutdown) stops them all, escalating to `Kill`.
 
+mod group;
 mod registry;
 mod shutdown;
 
@@ -18,6 +19,7 @@ use crate::actor::Actor;
 use crate::error::{SendError, SpawnError};
 use crate::types::{ActorId, StopReason};
 
+pub use group::{BroadcastReport, Group};
 pub(crate) use registry::Registration;
 use registry::Registry;
 
@@ -89,6 +91,7 @@ pub struct ActorSystem {
     name: String,
     config: SystemConfig,
     registry: Mutex<Registry>,
+    groups: group::Groups,
 }
 
 fn systems() -> &'static Mutex<HashMap<String, Arc<ActorSystem>>> {
@@ -102,6 +105,7 @@ impl ActorSystem {
             name,
             config,
             registry: Mutex::new(Registry::default()),
+            groups: group::Groups::default(),
         })
     }
 
@@ -315,6 +319,31 @@ impl ActorSystem {
     /// ```
     pub fn registered(&self) -> Vec<String> {
         lock(&self.registry).names()
+    }
+
+    /// The process group `name` for messages of type `M` in this system, created empty on first
+    /// use. A group is identified by its name and its message type: the same name with two
+    /// message types is two groups. See [`Group`] for its rules.
+    ///
+    /// ```
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+    /// # struct Echo;
+    /// # impl Actor for Echo {
+    /// #     type Message = u64;
+    /// #     type Response = u64;
+    /// #     async fn handle(&mut self, m: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> { Ok(m) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::create("docs-system-group")?;
+    /// let echo = Echo.spawn().await?;
+    /// system.group::<u64>("jobs").join(echo.recipient());
+    /// assert_eq!(system.group::<u64>("jobs").members().len(), 1); // the same group
+    /// assert!(system.group::<u32>("jobs").members().is_empty()); // another message type
+    /// # Ok(()) }
+    /// ```
+    pub fn group<M: Clone + Send + 'static>(&self, name: &str) -> Group<M> {
+        self.groups.get(name)
     }
 
     /// Stops every tracked actor with the system's policy; see [`shutdown_with`](Self::shutdown_with).
