@@ -513,7 +513,7 @@ async fn concurrent(
         }
     }
     for task in tasks {
-        tokio::time::timeout(LIMIT, task)
+        tokio::time::timeout(LIMIT * 3, task)
             .await
             .map_err(|_| "an injection task hung".to_string())?
             .map_err(|e| format!("an injection task panicked: {e}"))??;

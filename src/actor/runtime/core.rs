@@ -298,7 +298,18 @@ impl Core {
             registration.release();
         }
         self.restarting.store(false, Ordering::Release);
-        self.system.close();
+        for item in self.system.close() {
+            // A child's exit notice that can no longer be processed: nobody will restart that
+            // child, so it terminates for good too.
+            if let SystemMsg::Child(notice) = item {
+                if let ChildNotice::Exited {
+                    control, reason, ..
+                } = *notice
+                {
+                    control.terminate(reason);
+                }
+            }
+        }
         lock(&self.exit).reason = Some(Box::new(reason));
         self.exited.notify_waiters();
         true

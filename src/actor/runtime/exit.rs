@@ -58,6 +58,7 @@ impl Drop for Finalizer {
                     slot: link.slot,
                     incarnation: link.incarnation,
                     reason: self.reason.clone(),
+                    control: control.clone(),
                 };
                 if link
                     .parent

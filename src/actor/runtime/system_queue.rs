@@ -108,17 +108,16 @@ impl SystemQueue {
         *cached = Some(waker.clone());
     }
 
-    /// Refuses further items and drops the queued ones (a pending `get_status` then resolves
-    /// `ResponseDropped`).
-    pub(crate) fn close(&self) {
-        let items = {
-            let mut state = lock(&self.state);
-            state.closed = true;
-            state.waker = None;
-            self.pending.store(false, Ordering::Release);
-            (state.head.take(), std::mem::take(&mut state.rest))
-        };
-        drop(items);
+    /// Refuses further items and returns the queued ones, for the caller to drop (a pending
+    /// `get_status` then resolves `ResponseDropped`) or to settle.
+    pub(crate) fn close(&self) -> Vec<SystemMsg> {
+        let mut state = lock(&self.state);
+        state.closed = true;
+        state.waker = None;
+        self.pending.store(false, Ordering::Release);
+        let mut items: Vec<SystemMsg> = state.head.take().into_iter().collect();
+        items.extend(state.rest.drain(..));
+        items
     }
 }
 

@@ -32,7 +32,9 @@ pub(crate) async fn stop_with_policy(
         Shutdown::Kill => core.kill_incarnation(tag),
         Shutdown::Timeout(patience) => {
             core.request_parent_stop(tag);
-            if let Ok(reason) = timeout_at(deadline_in(patience), core.wait_incarnation_end(tag)).await {
+            if let Ok(reason) =
+                timeout_at(deadline_in(patience), core.wait_incarnation_end(tag)).await
+            {
                 return reason;
             }
             core.kill_incarnation(tag);
@@ -64,9 +66,7 @@ pub(crate) async fn retire(target: StopTarget) -> StopReason {
 }
 
 /// The Kill path of a supervisor: every child gets `Kill` (in the given, reverse start, order)
-/// and terminates for good; the supervisor's exit steps run once all of them have. Without a
-/// usable runtime (it is shutting down) the children that already ended terminate at once,
-/// and the others terminate by themselves when they find their supervisor gone.
+/// and terminates for good; the supervisor's exit steps run once all of them have.
 pub(crate) fn kill_children(children: Vec<Arc<dyn ActorControl>>, finalizer: Finalizer) {
     if children.is_empty() {
         drop(finalizer);
@@ -75,27 +75,46 @@ pub(crate) fn kill_children(children: Vec<Arc<dyn ActorControl>>, finalizer: Fin
     for child in &children {
         child.core().kill();
     }
+    let cascade = KillCascade {
+        children,
+        finalizer: Some(finalizer),
+    };
     match tokio::runtime::Handle::try_current() {
         Ok(runtime) => {
             runtime.spawn(async move {
-                for child in &children {
+                for child in &cascade.children {
                     child.core().wait_idle().await;
-                    let last = child.core().last_reason();
-                    child.terminate(last.unwrap_or(StopReason::Kill));
                 }
-                drop(finalizer);
+                drop(cascade);
             });
         }
-        Err(_) => {
-            // Refuse further notices first: a child ending from now on terminates itself.
-            finalizer.plan.control.core().system.close();
-            for child in &children {
-                if !child.core().is_running() {
-                    let last = child.core().last_reason();
-                    child.terminate(last.unwrap_or(StopReason::Kill));
-                }
+        Err(_) => drop(cascade),
+    }
+}
+
+/// Terminates the killed children for good, then runs the supervisor's exit steps, when
+/// dropped: after every child ended, or at once when the runtime drops the waiting task (it is
+/// shutting down). Then a child that has not ended yet terminates by itself when it finds its
+/// supervisor gone.
+struct KillCascade {
+    children: Vec<Arc<dyn ActorControl>>,
+    finalizer: Option<Finalizer>,
+}
+
+impl Drop for KillCascade {
+    fn drop(&mut self) {
+        let Some(finalizer) = self.finalizer.take() else {
+            return;
+        };
+        // A child still running (the runtime is shutting down) tells this supervisor when it
+        // ends; an exit notice that is never processed terminates that child when the
+        // supervisor's system channel closes (or the supervisor's next incarnation does).
+        for child in &self.children {
+            if !child.core().is_running() {
+                let last = child.core().last_reason();
+                child.terminate(last.unwrap_or(StopReason::Kill));
             }
-            drop(finalizer);
         }
+        drop(finalizer);
     }
 }

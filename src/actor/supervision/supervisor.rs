@@ -43,6 +43,7 @@ pub(crate) enum ChildNotice {
         slot: ActorId,
         incarnation: u64,
         reason: StopReason,
+        control: Arc<dyn ActorControl>,
     },
     /// Sent by a restart job whose factory panicked or whose spawn failed.
     RestartFailed {
@@ -296,16 +297,8 @@ impl Supervisor {
                     }
                     // An incarnation nobody wants any more (its slot was removed meanwhile,
                     // e.g. by a cancelled `spawn_child`).
-                    None => {
-                        control.core().kill_incarnation(incarnation);
-                        if !self.index.contains_key(&slot) {
-                            tokio::spawn(async move {
-                                control.core().wait_idle().await;
-                                let reason = control.core().last_reason();
-                                control.terminate(reason.unwrap_or(StopReason::Kill));
-                            });
-                        }
-                    }
+                    // (its exit notice then terminates it for good).
+                    None => control.core().kill_incarnation(incarnation),
                 }
                 NoticeOutcome::default()
             }
@@ -313,8 +306,26 @@ impl Supervisor {
                 slot,
                 incarnation,
                 reason,
+                control,
+            } => {
+                lock(&self.in_flight).acknowledge(incarnation);
+                match self.slot_key(&slot, incarnation) {
+                    Some(key) => self.incident(key, reason, me, system),
+                    None => {
+                        let slotted = self
+                            .child(&slot)
+                            .is_some_and(|current| Arc::ptr_eq(&current, &control));
+                        if !slotted {
+                            // No slot: nobody restarts it (an abandoned `stop_child`, a
+                            // cancelled `spawn_child`, a dropped Temporary sibling).
+                            self.stopping.retain(|c| !Arc::ptr_eq(c, &control));
+                            control.terminate(reason);
+                        }
+                        NoticeOutcome::default()
+                    }
+                }
             }
-            | ChildNotice::RestartFailed {
+            ChildNotice::RestartFailed {
                 slot,
                 incarnation,
                 reason,
