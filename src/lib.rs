@@ -49,7 +49,7 @@ pub use actor::{
     context::{
         ActorContext, ChildSpawnBuilder, OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder,
     },
-    handle::ActorHandle,
+    handle::{ActorHandle, ReplyTo},
     runtime::{ActorConfig, MailboxConfig},
     supervision::{Backoff, SupervisionConfig},
     Actor, ActorExt, SpawnBuilder,
@@ -62,4 +62,5 @@ pub use system::{ActorSystem, ShutdownPolicy, ShutdownReport, SystemConfig};
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,
+    TaskId,
 };

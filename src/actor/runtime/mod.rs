@@ -7,6 +7,7 @@
 //! | `mailbox` | the envelope that carries a message and where its result goes; `enqueue` |
 //! | `system_queue` | the system channel: stops, status requests, child notices |
 //! | `core` | per-incarnation state shared by handles: liveness, kill switch, exit |
+//! | `current` | thread-local marks: the actor being polled (self-requests), discarding mail |
 //! | `guard` | catching panics of user code without allocating |
 //! | `task` | the actor's task: start-up, the receive loop, the stop sequence |
 //! | `exit` | the last steps of a stop (registry, liveness, parent, waiters), also on `Kill` |
@@ -16,6 +17,7 @@
 
 mod config;
 pub(crate) mod core;
+pub(crate) mod current;
 pub(crate) mod exit;
 pub(crate) mod guard;
 pub(crate) mod launch;

@@ -16,6 +16,7 @@ use std::task::{Context, Poll, Waker};
 use tokio::sync::mpsc;
 
 use super::core::SystemMsg;
+use super::current;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, poll_caught, Flatten};
 use super::mailbox::{Envelope, Payload, Reply};
@@ -114,7 +115,9 @@ impl<A: Actor> ActorTask<A> {
             let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
                 return;
             };
-            let reason = live.lifecycle(plan).await;
+            // Every hook runs inside `lifecycle`: mark it as this actor's code (self-requests).
+            let address = live.ctx.address();
+            let reason = current::polled_as(address, pin!(live.lifecycle(plan))).await;
             metering::died::<A>(&reason);
             // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
             self.live = None;
@@ -252,16 +255,15 @@ impl<A: Actor> Live<A> {
                     self.reply = Some(reply);
                     msg
                 }
-                Payload::Timer(msg, timer) if self.ctx.timers.admit(timer, false) => msg,
-                Payload::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
-                    msg
-                }
+                Payload::Timer(msg, timer) if self.ctx.feeds.admit(timer, false) => msg,
+                Payload::Stream { msg, stream, last } if self.ctx.feeds.admit(stream, last) => msg,
+                Payload::Piped(msg, task) if self.ctx.feeds.admit(task, true) => msg,
                 Payload::StreamFailure(failure) => match self.stream_failed(*failure) {
                     Some(reason) => return reason,
                     None => continue,
                 },
-                // A message of a cancelled timer or stream: skipped silently.
-                Payload::Timer(..) | Payload::Stream { .. } => continue,
+                // A message of a cancelled timer, stream or pipe: skipped silently.
+                Payload::Timer(..) | Payload::Stream { .. } | Payload::Piped(..) => continue,
             };
             #[allow(clippy::let_unit_value)] // `()` without the `metrics` feature
             let started = metering::start();
@@ -290,7 +292,7 @@ impl<A: Actor> Live<A> {
         &mut self,
         (stream, error, last): (u64, ActorError, bool),
     ) -> Option<StopReason> {
-        if self.ctx.streams.admit(stream, last) {
+        if self.ctx.feeds.admit(stream, last) {
             self.report_failure(error)
         } else {
             None
@@ -379,11 +381,15 @@ impl<A: Actor> Live<A> {
         if let Some(lane) = &mut lanes.priority {
             lane.close();
         }
-        self.deferred = None;
-        while lanes.mailbox.try_recv().is_ok() {}
-        if let Some(lane) = &mut lanes.priority {
-            while lane.try_recv().is_ok() {}
-        }
+        let deferred = &mut self.deferred;
+        // Marked as discarding: a reply port inside a dropped message means `ResponseDropped`.
+        current::discarding(|| {
+            *deferred = None;
+            while lanes.mailbox.try_recv().is_ok() {}
+            if let Some(lane) = &mut lanes.priority {
+                while lane.try_recv().is_ok() {}
+            }
+        });
     }
 }
 
