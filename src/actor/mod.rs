@@ -27,7 +27,7 @@ use context::ActorContext;
 /// | `pre_stop` | `Running` | on `Graceful`/`ParentRequest`; `false` vetoes the stop |
 /// | `on_stopped` | `Stopping` | on every committed stop except `Kill` and start-up failures |
 /// | `on_child_stopped` | `Running` | supervisors: a child ended |
-/// | `handle_failure` | — | an `Err` from a message that was not a `send` |
+/// | `handle_failure` | — | an `Err` from a message that was not a `send`; a panic in piped work or a stream |
 ///
 /// A panic in any of them is caught and becomes [`ActorError::Panic`].
 ///
@@ -71,7 +71,8 @@ pub trait Actor: Sized + Send + 'static {
     }
 
     /// Handles one message. An `Err` answers a `send` caller and stops the actor; for every other
-    /// source (`notify`, timers, streams) it goes to [`handle_failure`](Actor::handle_failure).
+    /// source (`notify`, `ask`, timers, streams, piped results) it goes to
+    /// [`handle_failure`](Actor::handle_failure).
     fn handle(
         &mut self,
         msg: Self::Message,
@@ -110,7 +111,9 @@ pub trait Actor: Sized + Send + 'static {
         async { Ok(()) }
     }
 
-    /// Receives errors that have no caller to go to. It cannot stop the actor by itself.
+    /// Receives errors that have no caller to go to: handler errors for messages that were not
+    /// a `send`, and panics in streams and piped work (as [`ActorError::Panic`]). It cannot stop
+    /// the actor by itself.
     fn handle_failure(&mut self, error: ActorError) {
         let _ = error;
     }

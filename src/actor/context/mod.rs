@@ -376,7 +376,7 @@ impl<A: Actor> ActorContext<A> {
     ///
     /// - The result is enqueued like a `notify` (it waits for mailbox space, and lands behind
     ///   whatever is queued at that moment); a handler error for it goes to
-    ///   [`Actor::handle_failure`](crate::Actor::handle_failure).
+    ///   [`Actor::handle_failure`].
     /// - [`cancel_task`](Self::cancel_task) and every stop (also `Kill`) abort the task, which
     ///   drops `work`; a result already queued is then skipped. Piped work started while the
     ///   actor is stopping (in `on_stopped`) never runs.
