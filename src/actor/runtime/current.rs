@@ -14,7 +14,6 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 thread_local! {
     /// Address of the `HandleInner` of the actor whose task is being polled; 0 for none.
@@ -40,13 +39,16 @@ pub(crate) fn polled_as<F: Future>(
     address: usize,
     mut task: Pin<&mut F>,
 ) -> impl Future<Output = F::Output> + '_ {
-    std::future::poll_fn(move |cx| poll_as(address, task.as_mut(), cx))
+    std::future::poll_fn(move |cx| as_actor(address, || task.as_mut().poll(cx)))
 }
 
-#[inline]
-fn poll_as<F: Future>(address: usize, task: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+/// Runs `f` (one poll of the actor's code) with [`is_polling`] answering `true` for `address`
+/// (the previous value is restored afterwards, also on unwinding). For a poll loop that exists
+/// anyway: two thread-local accesses, no extra future layer.
+#[inline(always)]
+pub(crate) fn as_actor<R>(address: usize, f: impl FnOnce() -> R) -> R {
     let _restore = Restore(POLLING.with(|cell| cell.replace(address)));
-    task.poll(cx)
+    f()
 }
 
 /// Puts the previous value back into `POLLING` when dropped.
@@ -81,6 +83,7 @@ mod tests {
     use super::*;
 
     use std::pin::pin;
+    use std::task::Poll;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()

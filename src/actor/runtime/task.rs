@@ -115,9 +115,7 @@ impl<A: Actor> ActorTask<A> {
             let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
                 return;
             };
-            // Every hook runs inside `lifecycle`: mark it as this actor's code (self-requests).
-            let address = live.ctx.address();
-            let reason = current::polled_as(address, pin!(live.lifecycle(plan))).await;
+            let reason = live.lifecycle(plan).await;
             metering::died::<A>(&reason);
             // Drop the actor value before publishing the exit, so `wait_stopped` means "released".
             self.live = None;
@@ -157,7 +155,11 @@ impl<A: Actor> Live<A> {
     async fn lifecycle(&mut self, plan: &mut ExitPlan) -> StopReason {
         // Start-up and the stop sequence are boxed: they run once, and keeping their state out
         // of the task's future keeps every idle actor small.
-        if let Err(e) = Box::pin(self.start()).await {
+        // Every hook runs in `start`, `serve` or `stop_sequence`; each is polled marked as this
+        // actor's code, so a request on its own handle is refused (`AskError::SelfAsk`).
+        let address = self.ctx.address();
+        let started = current::polled_as(address, Box::pin(self.start()).as_mut()).await;
+        if let Err(e) = started {
             return Box::pin(self.stop_sequence(StopReason::Failure(e), Hooks::Skip)).await;
         }
         self.ctx.status = ActorStatus::Running;
@@ -175,7 +177,7 @@ impl<A: Actor> Live<A> {
         }
         let served = {
             let mut serving = pin!(self.serve());
-            poll_fn(|cx| poll_caught(serving.as_mut(), cx)).await
+            poll_fn(|cx| current::as_actor(address, || poll_caught(serving.as_mut(), cx))).await
         };
         let reason = match served {
             Ok(reason) => reason,
@@ -191,7 +193,11 @@ impl<A: Actor> Live<A> {
                 StopReason::Failure(panic)
             }
         };
-        Box::pin(self.stop_sequence(reason, Hooks::Run)).await
+        current::polled_as(
+            address,
+            Box::pin(self.stop_sequence(reason, Hooks::Run)).as_mut(),
+        )
+        .await
     }
 
     async fn start(&mut self) -> Result<(), ActorError> {
