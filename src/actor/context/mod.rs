@@ -119,7 +119,7 @@ impl<A: Actor> ActorContext<A> {
     /// [`pipe`](Self::pipe) or a `notify` carrying a [`ReplyTo`](crate::ReplyTo).
     ///
     /// ```
-    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorResult, StopReason};
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorResult, AskError, StopReason};
     ///
     /// /// Answers with its own handle, then stops itself.
     /// struct OneShot;
@@ -128,6 +128,8 @@ impl<A: Actor> ActorContext<A> {
     ///     type Response = ActorHandle<Self>;
     ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<ActorHandle<Self>> {
     ///         let me = ctx.self_handle();
+    ///         // Waiting for its own reply could never end: refused at once.
+    ///         assert!(matches!(me.send(()).await, Err(AskError::SelfAsk)));
     ///         me.stop(StopReason::Graceful).await.expect("alive"); // does not wait for the stop
     ///         Ok(me)
     ///     }
