@@ -8,8 +8,13 @@
 //!   `NoReply` (delivered, dropped unanswered).
 //!
 //! Cost: both cells are `const`-initialised `Cell`s without destructors, so each access is a
-//! plain thread-local load or store. An actor's task pays one load and two stores per poll (not
-//! per message); a request pays one load.
+//! plain thread-local load or store. An actor's task pays one swap and one store per poll of its
+//! receive loop (9 instructions, measured with callgrind), not per message; a request pays one
+//! load and a compare.
+//!
+//! Only code polled by the actor's own task is marked: a task it spawns, piped work, or a
+//! blocking thread it hands work to is not, so those may send to it (and a handler that waits
+//! for such a task to get its own reply still waits forever: that cycle is not detected).
 
 use std::cell::Cell;
 use std::future::Future;
