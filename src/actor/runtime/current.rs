@@ -9,8 +9,8 @@
 //!
 //! Cost: both cells are `const`-initialised `Cell`s without destructors, so each access is a
 //! plain thread-local load or store. An actor's task pays one swap and one store per poll of its
-//! receive loop (9 instructions, measured with callgrind), not per message; a request pays one
-//! load and a compare.
+//! receive loop (about 15 instructions with the code around them, measured with callgrind), not
+//! per message; a request pays one load and a compare.
 //!
 //! Only code polled by the actor's own task is marked: a task it spawns, piped work, or a
 //! blocking thread it hands work to is not, so those may send to it (and a handler that waits
