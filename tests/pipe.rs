@@ -226,6 +226,75 @@ async fn result_is_ordered_with_mailbox_traffic() {
     assert_eq!(report(&h).await.0, ["a", "b", "piped:1", "c"]);
 }
 
+/// The result waits for mailbox space like a `notify`; nothing is lost.
+async fn result_waits_for_mailbox_space() {
+    let (live, log) = (Live::default(), Log::default());
+    let h = within(
+        "spawn",
+        Piper::new(&live, &log)
+            .spawn()
+            .with_config(ActorConfig::default().with_mailbox_capacity(1)),
+    )
+    .await
+    .expect("spawn");
+    let (tx, rx) = oneshot::channel();
+    within("start", h.notify(Msg::Start(rx)))
+        .await
+        .expect("notify");
+    let gate = Gate::new();
+    within("block", h.notify(Msg::Block(gate.clone())))
+        .await
+        .expect("notify");
+    gate.entered().await;
+    within("fill", h.notify(Msg::Note("a")))
+        .await
+        .expect("notify");
+    tx.send(4).expect("work waiting");
+    settle().await;
+    assert_eq!(
+        h.mailbox_len(),
+        1,
+        "the result waits: the mailbox holds only `a`"
+    );
+    gate.open();
+    within("piped", async {
+        while !log.has("piped:4") {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+    assert_eq!(report(&h).await.0, ["a", "piped:4"]);
+}
+
+/// Piped from `on_started`: the result is handled once the actor runs.
+struct StartsWithPipe(Log);
+
+impl Actor for StartsWithPipe {
+    type Message = u64;
+    type Response = ();
+    async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+        ctx.pipe(async { 40 + 2 }, |n| n);
+        Ok(())
+    }
+    async fn handle(&mut self, n: u64, _: &mut ActorContext<Self>) -> ActorResult<()> {
+        self.0.push(format!("got:{n}"));
+        Ok(())
+    }
+}
+
+async fn pipe_from_on_started() {
+    let log = Log::default();
+    let _h = within("spawn", StartsWithPipe(log.clone()).spawn())
+        .await
+        .expect("spawn");
+    within("piped", async {
+        while !log.has("got:42") {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+}
+
 async fn cancel_task_true_then_false() {
     let (live, log) = (Live::default(), Log::default());
     let h = spawn(Piper::new(&live, &log)).await;
@@ -372,6 +441,8 @@ macro_rules! both_flavors {
 both_flavors!(
     result_arrives_as_a_message,
     result_is_ordered_with_mailbox_traffic,
+    result_waits_for_mailbox_space,
+    pipe_from_on_started,
     cancel_task_true_then_false,
     cancelled_result_already_queued_is_skipped,
     graceful_stop_cancels_pipes,
