@@ -53,7 +53,7 @@ pub use actor::{
     context::{
         ActorContext, ChildSpawnBuilder, OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder,
     },
-    handle::ActorHandle,
+    handle::{ActorHandle, ReplyTo},
     pool::{Pool, PoolBuilder, Routing},
     runtime::{ActorConfig, MailboxConfig},
     supervision::{Backoff, SupervisionConfig},
@@ -69,5 +69,5 @@ pub use system::{
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,
-    TimerId,
+    TaskId, TimerId,
 };

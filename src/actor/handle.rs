@@ -1,4 +1,10 @@
-//! [`ActorHandle`]: the typed, cloneable address of one actor.
+//! [`ActorHandle`]: the typed, cloneable address of one actor; [`ReplyTo`] ports and `ask`
+//! live in the submodules `reply` and `ask`.
+
+mod ask;
+pub(crate) mod reply;
+
+pub use reply::ReplyTo;
 
 use std::any::Any;
 use std::fmt;
@@ -125,6 +131,12 @@ impl<A: Actor> ActorHandle<A> {
 
     pub(crate) fn control(&self) -> Arc<dyn ActorControl> {
         self.inner.clone()
+    }
+
+    /// Identifies the actor for the self-request check: the address of the shared inner that
+    /// every handle of it (its own `self_handle` included) points at.
+    pub(crate) fn address(&self) -> usize {
+        Arc::as_ptr(&self.inner).cast::<()>() as usize
     }
 
     /// The actor's id: its name, or a UUID v4 for anonymous actors.
@@ -332,8 +344,11 @@ impl<A: Actor> ActorHandle<A> {
     /// | handler returned `Err(e)` or panicked (the actor then stops) | `Err(AskError::Actor(e))` |
     /// | could not enqueue | `Err(AskError::Send(SendError::Closed))` |
     /// | enqueued, never answered (stop, `Kill`, runtime shut down) | `Err(AskError::ResponseDropped)` |
+    /// | called on the actor's own handle from inside its own hooks | `Err(AskError::SelfAsk)`, at once |
     ///
-    /// Never hangs once the actor has terminated.
+    /// Never hangs once the actor has terminated. Only requests to oneself are detected; two
+    /// actors that `send` to each other from their handlers wait for each other forever (see
+    /// [`ask`](Self::ask) for ways out).
     ///
     /// ```
     /// use tokio_actors::{Actor, ActorContext, ActorError, ActorExt, ActorResult};
@@ -360,6 +375,7 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub async fn send(&self, msg: A::Message) -> Result<A::Response, AskError> {
+        self.refuse_self_request()?;
         let (reply, response) = oneshot::channel();
         self.enqueue(Envelope::ask(msg, reply)).await?;
         Self::answer(response.await)
@@ -423,6 +439,7 @@ impl<A: Actor> ActorHandle<A> {
     /// [`notify_priority`](Self::notify_priority). Without a lane this is exactly
     /// [`send`](Self::send).
     pub async fn send_priority(&self, msg: A::Message) -> Result<A::Response, AskError> {
+        self.refuse_self_request()?;
         let (reply, response) = oneshot::channel();
         enqueue(self.priority_or_mailbox(), Envelope::ask(msg, reply)).await?;
         Self::answer(response.await)
@@ -484,6 +501,7 @@ impl<A: Actor> ActorHandle<A> {
         msg: A::Message,
         timeout: Duration,
     ) -> Result<A::Response, AskError> {
+        self.refuse_self_request()?;
         let deadline = crate::clock::deadline_in(timeout);
         let (reply, response) = oneshot::channel();
         match tokio::time::timeout_at(deadline, self.enqueue(Envelope::ask(msg, reply))).await {
@@ -548,7 +566,8 @@ impl<A: Actor> ActorHandle<A> {
     /// A status snapshot, answered between two messages ahead of queued mailbox messages.
     ///
     /// `Err(AskError::Send(Closed))` after termination; `Err(ResponseDropped)` if the actor
-    /// terminates before serving it.
+    /// terminates before serving it; `Err(SelfAsk)` from inside the actor's own hooks (it is
+    /// served between messages, so the actor would wait for itself).
     ///
     /// ```
     /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
@@ -577,6 +596,7 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub async fn get_status(&self) -> Result<ActorStatusInfo, AskError> {
+        self.refuse_self_request()?;
         if self.inner.core.is_restarting() && self.is_alive() {
             return Ok(self.restarting_status());
         }

@@ -30,7 +30,7 @@ use context::ActorContext;
 /// | `pre_stop` | `Running` | on `Graceful`/`ParentRequest`; `false` vetoes the stop |
 /// | `on_stopped` | `Stopping` | on every committed stop except `Kill` and start-up failures |
 /// | `on_child_stopped` | `Running` | supervisors: a child ended |
-/// | `handle_failure` | — | an `Err` from a message that was not a `send` |
+/// | `handle_failure` | — | an `Err` from a message that was not a `send`; a panic in piped work or a stream |
 ///
 /// A panic in any of them is caught and becomes [`ActorError::Panic`].
 ///
@@ -74,7 +74,8 @@ pub trait Actor: Sized + Send + 'static {
     }
 
     /// Handles one message. An `Err` answers a `send` caller and stops the actor; for every other
-    /// source (`notify`, timers, streams) it goes to [`handle_failure`](Actor::handle_failure).
+    /// source (`notify`, `ask`, timers, streams, piped results) it goes to
+    /// [`handle_failure`](Actor::handle_failure).
     fn handle(
         &mut self,
         msg: Self::Message,
@@ -114,10 +115,10 @@ pub trait Actor: Sized + Send + 'static {
     }
 
     /// Receives errors that have no caller to go to: an `Err` from `handle` for a message from
-    /// `notify`, a timer or a stream, a stream's own failure, and an `Err` from
-    /// `on_child_stopped`. The default ignores the error and the actor keeps handling messages;
-    /// returning from here never stops it (a panic here does: `Failure(Panic)`). See the
-    /// [guide](crate::guide::messaging) for the whole rule.
+    /// `notify`, a timer or a stream, a panic in a stream or in piped work (as
+    /// [`ActorError::Panic`]), and an `Err` from `on_child_stopped`. The default ignores the
+    /// error and the actor keeps handling messages; returning from here never stops it (a panic
+    /// here does: `Failure(Panic)`). See the [guide](crate::guide::messaging) for the whole rule.
     fn handle_failure(&mut self, error: ActorError) {
         let _ = error;
     }

@@ -1,11 +1,12 @@
 //! Plain data types shared by every part of the crate: identities, statuses, stop reasons,
-//! timer and stream identifiers, and the supervision vocabulary.
+//! timer, stream and task identifiers, and the supervision vocabulary.
 
 mod id;
 mod status;
 mod stop;
 mod stream;
 mod supervision;
+mod task;
 mod timer;
 
 pub use id::ActorId;
@@ -15,4 +16,5 @@ pub use stream::{StreamEvent, StreamId};
 pub use supervision::{
     ChildEvent, ChildInfo, RestartStrategy, RestartType, Shutdown, SupervisionAction,
 };
+pub use task::TaskId;
 pub use timer::{MissPolicy, RecurringId, TimerId};

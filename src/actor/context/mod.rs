@@ -1,14 +1,18 @@
 //! [`ActorContext`]: what an actor can do from inside its hooks: identity, status, timers,
-//! streams and children.
+//! streams, piped work and children.
 
 mod children;
 mod feeds;
+mod pipe;
 mod streams;
 mod timers;
+
+use std::future::Future;
 
 use std::sync::Arc;
 
 pub use children::ChildSpawnBuilder;
+use feeds::FeedKind;
 pub(crate) use feeds::Feeds;
 pub use timers::{OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder};
 
@@ -19,7 +23,7 @@ use crate::actor::Actor;
 use crate::error::{StreamError, SupervisionError, TimerError};
 use crate::system::ActorSystem;
 use crate::types::{
-    ActorId, ActorStatus, ActorStatusInfo, ChildInfo, RecurringId, StreamEvent, StreamId,
+    ActorId, ActorStatus, ActorStatusInfo, ChildInfo, RecurringId, StreamEvent, StreamId, TaskId,
 };
 
 /// The actor's view of itself, passed to every hook. Created by the runtime only.
@@ -29,13 +33,14 @@ use crate::types::{
 /// | identity | [`actor_id`](Self::actor_id), [`actor_name`](Self::actor_name), [`self_handle`](Self::self_handle), [`status`](Self::status) |
 /// | timers | [`schedule`](Self::schedule), [`cancel_timer`](Self::cancel_timer), [`cancel_all_timers`](Self::cancel_all_timers), [`active_timer_count`](Self::active_timer_count) |
 /// | streams | [`add_stream`](Self::add_stream), [`cancel_stream`](Self::cancel_stream), [`cancel_all_streams`](Self::cancel_all_streams), [`active_stream_count`](Self::active_stream_count) |
+/// | work off the actor | [`pipe`](Self::pipe), [`cancel_task`](Self::cancel_task), [`active_task_count`](Self::active_task_count) |
 /// | children | [`spawn_child`](Self::spawn_child), [`children`](Self::children), [`stop_child`](Self::stop_child) |
 pub struct ActorContext<A: Actor> {
     handle: ActorHandle<A>,
     pub(crate) status: ActorStatus,
     system: Arc<ActorSystem>,
-    pub(crate) timers: Feeds,
-    pub(crate) streams: Feeds,
+    /// Timers, streams and piped work of this incarnation.
+    pub(crate) feeds: Feeds,
     pub(crate) supervisor: Option<Box<Supervisor>>,
 }
 
@@ -50,8 +55,7 @@ impl<A: Actor> ActorContext<A> {
             handle,
             status: ActorStatus::Initializing,
             system,
-            timers: Feeds::default(),
-            streams: Feeds::default(),
+            feeds: Feeds::default(),
             supervisor: supervision.map(|config| Box::new(Supervisor::new(config, tracked))),
         }
     }
@@ -62,6 +66,11 @@ impl<A: Actor> ActorContext<A> {
 
     pub(crate) fn control(&self) -> Arc<dyn ActorControl> {
         self.handle.control()
+    }
+
+    /// Identifies this actor for the self-request check (see `ActorHandle::address`).
+    pub(crate) fn address(&self) -> usize {
+        self.handle.address()
     }
 
     /// The [`ActorSystem`] this actor belongs to: the one its spawn named with
@@ -130,11 +139,14 @@ impl<A: Actor> ActorContext<A> {
 
     /// A handle to this incarnation, equal to every external handle of it.
     ///
-    /// Calling `send` on it from inside a hook deadlocks (the actor would wait for itself);
-    /// `notify` and `stop` are fine.
+    /// A request on it from inside the actor's own hooks (`send`, `ask`, `send_timeout`,
+    /// `send_priority`, `get_status`) returns `Err(AskError::SelfAsk)` at once instead of
+    /// waiting for itself forever; `notify` and `stop` are fine (a `notify` still waits while
+    /// the mailbox is full). To get an answer from one's own mailbox later, use
+    /// [`pipe`](Self::pipe) or a `notify` carrying a [`ReplyTo`](crate::ReplyTo).
     ///
     /// ```
-    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorResult, StopReason};
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorHandle, ActorResult, AskError, StopReason};
     ///
     /// /// Answers with its own handle, then stops itself.
     /// struct OneShot;
@@ -143,6 +155,8 @@ impl<A: Actor> ActorContext<A> {
     ///     type Response = ActorHandle<Self>;
     ///     async fn handle(&mut self, _: (), ctx: &mut ActorContext<Self>) -> ActorResult<ActorHandle<Self>> {
     ///         let me = ctx.self_handle();
+    ///         // Waiting for its own reply could never end: refused at once.
+    ///         assert!(matches!(me.send(()).await, Err(AskError::SelfAsk)));
     ///         me.stop(StopReason::Graceful).await.expect("alive"); // does not wait for the stop
     ///         Ok(me)
     ///     }
@@ -238,7 +252,7 @@ impl<A: Actor> ActorContext<A> {
     /// # Ok(()) }
     /// ```
     pub fn cancel_timer(&mut self, id: RecurringId) -> Result<(), TimerError> {
-        if self.timers.cancel(id.0) {
+        if self.feeds.cancel(FeedKind::Timer, id.0) {
             Ok(())
         } else {
             Err(TimerError::NotFound)
@@ -247,7 +261,7 @@ impl<A: Actor> ActorContext<A> {
 
     /// Cancels every timer of this actor.
     pub fn cancel_all_timers(&mut self) {
-        self.timers.cancel_all();
+        self.feeds.cancel_kind(FeedKind::Timer);
     }
 
     /// Timers registered and not cancelled; a one-shot stops counting when its message is
@@ -281,7 +295,7 @@ impl<A: Actor> ActorContext<A> {
     /// # Ok(()) }
     /// ```
     pub fn active_timer_count(&self) -> usize {
-        self.timers.len()
+        self.feeds.count(FeedKind::Timer)
     }
 
     /// Feeds a stream into the mailbox: each item arrives as `StreamEvent::Data(item)` (converted
@@ -322,7 +336,7 @@ impl<A: Actor> ActorContext<A> {
         S::Item: Send + 'static,
         A::Message: From<StreamEvent<S::Item>>,
     {
-        streams::attach::<A, S>(&mut self.streams, &self.handle.inner.mailbox, stream)
+        streams::attach::<A, S>(&mut self.feeds, &self.handle.inner.mailbox, stream)
     }
 
     /// Cancels a stream: it is dropped promptly and none of its queued events reach `handle`.
@@ -366,7 +380,7 @@ impl<A: Actor> ActorContext<A> {
     /// # Ok(()) }
     /// ```
     pub fn cancel_stream(&mut self, id: StreamId) -> Result<(), StreamError> {
-        if self.streams.cancel(id.0) {
+        if self.feeds.cancel(FeedKind::Stream, id.0) {
             Ok(())
         } else {
             Err(StreamError::NotFound)
@@ -375,12 +389,134 @@ impl<A: Actor> ActorContext<A> {
 
     /// Cancels every stream of this actor.
     pub fn cancel_all_streams(&mut self) {
-        self.streams.cancel_all();
+        self.feeds.cancel_kind(FeedKind::Stream);
     }
 
     /// Streams attached and not yet finished (`Finished` dispatched) or cancelled.
     pub fn active_stream_count(&self) -> usize {
-        self.streams.len()
+        self.feeds.count(FeedKind::Stream)
+    }
+
+    /// Runs `work` as a task owned by this incarnation and delivers its output, mapped by
+    /// `to_msg`, into this actor's own mailbox (Akka's `pipeToSelf`). Returns at once: the
+    /// actor keeps serving its mailbox while the work runs, which is how it calls a slow
+    /// service (an LLM API, a database) without blocking, or asks another actor without the
+    /// risk of two actors waiting for each other.
+    ///
+    /// - The result is enqueued like a `notify` (it waits for mailbox space, and lands behind
+    ///   whatever is queued at that moment); a handler error for it goes to
+    ///   [`Actor::handle_failure`].
+    /// - [`cancel_task`](Self::cancel_task) and every stop (also `Kill`) abort the task, which
+    ///   drops `work`; a result already queued is then skipped. Piped work started while the
+    ///   actor is stopping (in `on_stopped`) never runs.
+    /// - A panic in `work` or in `to_msg` reaches `handle_failure` as
+    ///   [`ActorError::Panic`](crate::ActorError::Panic); the actor keeps running.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ReplyTo};
+    ///
+    /// enum Msg {
+    ///     Prompt(String),
+    ///     Completed(String),
+    ///     Transcript(ReplyTo<Vec<String>>),
+    /// }
+    ///
+    /// /// Stands in for a slow remote model.
+    /// async fn complete(prompt: String) -> String {
+    ///     tokio::time::sleep(Duration::from_secs(2)).await;
+    ///     format!("answer to {prompt}")
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Chat(Vec<String>);
+    /// impl Actor for Chat {
+    ///     type Message = Msg;
+    ///     type Response = ();
+    ///     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+    ///         match msg {
+    ///             Msg::Prompt(p) => {
+    ///                 self.0.push(format!("asked {p}"));
+    ///                 ctx.pipe(complete(p), Msg::Completed); // the actor stays responsive
+    ///             }
+    ///             Msg::Completed(answer) => self.0.push(answer),
+    ///             Msg::Transcript(reply) => { let _ = reply.send(self.0.clone()); }
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// // A paused clock: the sleeps take no real time.
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let chat = Chat::default().spawn().await?;
+    /// chat.notify(Msg::Prompt("hi".into())).await?;
+    /// assert_eq!(chat.ask(Msg::Transcript).await?, ["asked hi"]); // served while the work runs
+    /// tokio::time::sleep(Duration::from_secs(3)).await;
+    /// assert_eq!(chat.ask(Msg::Transcript).await?, ["asked hi", "answer to hi"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn pipe<F, T>(
+        &mut self,
+        work: F,
+        to_msg: impl FnOnce(T) -> A::Message + Send + 'static,
+    ) -> TaskId
+    where
+        F: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        pipe::start::<A, F, _>(&mut self.feeds, &self.handle.inner.mailbox, work, to_msg)
+    }
+
+    /// Cancels piped work: its task is aborted (dropping the work future) and its result does
+    /// not reach `handle`, even if already queued. `true` if it was active; `false` for an
+    /// unknown or cancelled id, or once its result was dispatched to `handle`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, TaskId};
+    ///
+    /// enum Msg { Start, Cancel, Done, Check }
+    ///
+    /// struct Job { task: Option<TaskId>, done: bool }
+    /// impl Actor for Job {
+    ///     type Message = Msg;
+    ///     type Response = (bool, usize);
+    ///     async fn handle(&mut self, msg: Msg, ctx: &mut ActorContext<Self>) -> ActorResult<(bool, usize)> {
+    ///         match msg {
+    ///             Msg::Start => {
+    ///                 let work = tokio::time::sleep(Duration::from_secs(5));
+    ///                 self.task = Some(ctx.pipe(work, |()| Msg::Done));
+    ///             }
+    ///             Msg::Cancel => {
+    ///                 let id = self.task.take().expect("started");
+    ///                 assert!(ctx.cancel_task(id));
+    ///                 assert!(!ctx.cancel_task(id)); // already cancelled
+    ///             }
+    ///             Msg::Done => self.done = true,
+    ///             Msg::Check => {}
+    ///         }
+    ///         Ok((self.done, ctx.active_task_count()))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let job = Job { task: None, done: false }.spawn().await?;
+    /// assert_eq!(job.send(Msg::Start).await?, (false, 1));
+    /// assert_eq!(job.send(Msg::Cancel).await?, (false, 0));
+    /// tokio::time::sleep(Duration::from_secs(10)).await;
+    /// assert_eq!(job.send(Msg::Check).await?, (false, 0)); // `Done` never came
+    /// # Ok(()) }
+    /// ```
+    pub fn cancel_task(&mut self, id: TaskId) -> bool {
+        self.feeds.cancel(FeedKind::Task, id.0)
+    }
+
+    /// Piped work started and neither cancelled nor dispatched to `handle` yet (example at
+    /// [`cancel_task`](Self::cancel_task)).
+    pub fn active_task_count(&self) -> usize {
+        self.feeds.count(FeedKind::Task)
     }
 
     /// The supervised children, in start order (empty for non-supervisors).
@@ -487,17 +623,16 @@ impl<A: Actor> ActorContext<A> {
             priority_len: self.handle.priority_len(),
             priority_capacity: self.handle.priority_capacity(),
             child_count: self.supervisor.as_ref().map_or(0, |s| s.len()),
-            timer_count: self.timers.len(),
-            stream_count: self.streams.len(),
+            timer_count: self.feeds.count(FeedKind::Timer),
+            stream_count: self.feeds.count(FeedKind::Stream),
             incarnation,
             restarts,
         }
     }
 
-    /// Step 1 of a stop: cancel timers and streams; later ones are inert.
+    /// Step 1 of a stop: cancel timers, streams and piped work; later ones are inert.
     pub(crate) fn stop_sources(&mut self) {
-        self.timers.shut();
-        self.streams.shut();
+        self.feeds.shut();
     }
 
     /// Step 3 of a stop: stop every child with its policy.

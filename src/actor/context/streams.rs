@@ -7,7 +7,7 @@ use std::task::Poll;
 use futures_core::Stream;
 use tokio::sync::mpsc;
 
-use super::feeds::Feeds;
+use super::feeds::{FeedKind, Feeds};
 use crate::actor::runtime::guard::caught_sync;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
@@ -26,7 +26,7 @@ where
     A::Message: From<StreamEvent<S::Item>>,
 {
     let mailbox = mailbox.clone();
-    StreamId(feeds.add(false, move |id| {
+    StreamId(feeds.add(FeedKind::Stream, false, move |id| {
         tokio::spawn(forward::<A, S>(mailbox, id, stream))
     }))
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
+use super::feeds::FeedKind;
 use super::ActorContext;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
@@ -107,7 +108,7 @@ impl<'ctx, A: Actor> IntoFuture for OneShotSchedule<'ctx, A> {
             deadline,
         } = self;
         let mailbox = ctx.handle.inner.mailbox.clone();
-        let id = ctx.timers.add(true, move |id| {
+        let id = ctx.feeds.add(FeedKind::Timer, true, move |id| {
             tokio::spawn(async move {
                 sleep_until(deadline).await;
                 let _ = enqueue(&mailbox, Envelope::timer(message, id)).await;
@@ -153,7 +154,7 @@ where
             return ready(Err(TimerError::InvalidInterval));
         }
         let mailbox = ctx.handle.inner.mailbox.clone();
-        let id = ctx.timers.add(false, move |id| {
+        let id = ctx.feeds.add(FeedKind::Timer, false, move |id| {
             tokio::spawn(run_recurring::<A>(
                 mailbox, id, message, anchor, interval, policy,
             ))

@@ -48,15 +48,18 @@ impl<A: Actor> Lanes<A> {
         if let Some(lane) = &mut self.priority {
             lane.rx.close();
         }
-        contain_drop(self.deferred.take());
-        while let Ok(envelope) = self.mailbox.try_recv() {
-            contain_drop(Some(envelope));
-        }
-        if let Some(lane) = &mut self.priority {
-            contain_drop(lane.stash.take());
-            while let Ok(envelope) = lane.rx.try_recv() {
+        // Marked as discarding: a reply port inside a dropped message means `ResponseDropped`.
+        super::current::discarding(|| {
+            contain_drop(self.deferred.take());
+            while let Ok(envelope) = self.mailbox.try_recv() {
                 contain_drop(Some(envelope));
             }
-        }
+            if let Some(lane) = &mut self.priority {
+                contain_drop(lane.stash.take());
+                while let Ok(envelope) = lane.rx.try_recv() {
+                    contain_drop(Some(envelope));
+                }
+            }
+        });
     }
 }

@@ -49,6 +49,15 @@ impl<A: Actor> Envelope<A> {
     pub(crate) fn stream_failure(stream: u64, error: ActorError, last: bool) -> Self {
         Self::new(Payload::StreamFailure(Box::new((stream, error, last))))
     }
+
+    pub(crate) fn piped(msg: A::Message, task: u64) -> Self {
+        Self::new(Payload::Piped(msg, task))
+    }
+
+    /// Piped work (or its `to_msg`) panicked: travels like a stream failure that ends the feed.
+    pub(crate) fn pipe_failure(task: u64, error: ActorError) -> Self {
+        Self::stream_failure(task, error, true)
+    }
 }
 
 /// What a mailbox entry carries. The variant records the message's source, which decides where
@@ -66,8 +75,11 @@ pub(crate) enum Payload<A: Actor> {
         stream: u64,
         last: bool,
     },
+    /// From piped work (`ActorContext::pipe`): skipped if the task was cancelled meanwhile.
+    Piped(A::Message, u64),
     /// A stream (or its item conversion) panicked: `(stream, error, last)`; the error goes to
     /// `handle_failure`, and `last` ends the stream when its `Finished` could not be built.
+    /// Piped work that panicked comes this way too, with `last` set.
     /// Boxed: rare, and it must not grow every envelope.
     StreamFailure(Box<(u64, ActorError, bool)>),
 }

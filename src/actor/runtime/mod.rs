@@ -20,6 +20,7 @@
 // - `metering`: counters, gauges and histograms behind the `metrics` feature
 mod config;
 pub(crate) mod core;
+pub(crate) mod current;
 pub(crate) mod exit;
 pub(crate) mod guard;
 pub(crate) mod lanes;

@@ -16,6 +16,7 @@ use std::task::{Context, Poll, Waker};
 use tokio::sync::mpsc;
 
 use super::core::SystemMsg;
+use super::current;
 use super::exit::{ExitPlan, Finalizer};
 use super::guard::{caught, caught_sync, contain_drop, poll_caught, Flatten};
 use super::lanes::{Lanes, PriorityLane};
@@ -168,7 +169,11 @@ impl<A: Actor> Live<A> {
     async fn lifecycle(&mut self, plan: &mut ExitPlan) -> StopReason {
         // Start-up and the stop sequence are boxed: they run once, and keeping their state out
         // of the task's future keeps every idle actor small.
-        if let Err(e) = Box::pin(self.start()).await {
+        // Every hook runs in `start`, `serve` or `stop_sequence`; each is polled marked as this
+        // actor's code, so a request on its own handle is refused (`AskError::SelfAsk`).
+        let address = self.ctx.address();
+        let started = current::polled_as(address, Box::pin(self.start()).as_mut()).await;
+        if let Err(e) = started {
             return Box::pin(self.stop_sequence(StopReason::Failure(e), Hooks::Skip)).await;
         }
         self.ctx.status = ActorStatus::Running;
@@ -187,7 +192,7 @@ impl<A: Actor> Live<A> {
         }
         let served = {
             let mut serving = pin!(self.serve());
-            poll_fn(|cx| poll_caught(serving.as_mut(), cx)).await
+            poll_fn(|cx| current::as_actor(address, || poll_caught(serving.as_mut(), cx))).await
         };
         let reason = match served {
             Ok(reason) => reason,
@@ -203,7 +208,11 @@ impl<A: Actor> Live<A> {
                 StopReason::Failure(panic)
             }
         };
-        Box::pin(self.stop_sequence(reason, Hooks::Run)).await
+        current::polled_as(
+            address,
+            Box::pin(self.stop_sequence(reason, Hooks::Run)).as_mut(),
+        )
+        .await
     }
 
     async fn start(&mut self) -> Result<(), ActorError> {
@@ -270,16 +279,15 @@ impl<A: Actor> Live<A> {
                     self.reply = Some(reply);
                     msg
                 }
-                Payload::Timer(msg, timer) if self.ctx.timers.admit(timer, false) => msg,
-                Payload::Stream { msg, stream, last } if self.ctx.streams.admit(stream, last) => {
-                    msg
-                }
+                Payload::Timer(msg, timer) if self.ctx.feeds.admit(timer, false) => msg,
+                Payload::Stream { msg, stream, last } if self.ctx.feeds.admit(stream, last) => msg,
+                Payload::Piped(msg, task) if self.ctx.feeds.admit(task, true) => msg,
                 Payload::StreamFailure(failure) => match self.stream_failed(*failure) {
                     Some(reason) => return reason,
                     None => continue,
                 },
-                // A message of a cancelled timer or stream: skipped silently.
-                Payload::Timer(..) | Payload::Stream { .. } => continue,
+                // A message of a cancelled timer, stream or pipe: skipped silently.
+                Payload::Timer(..) | Payload::Stream { .. } | Payload::Piped(..) => continue,
             };
             #[allow(clippy::let_unit_value)] // `()` without the `metrics` feature
             let started = metering::start();
@@ -308,7 +316,7 @@ impl<A: Actor> Live<A> {
         &mut self,
         (stream, error, last): (u64, ActorError, bool),
     ) -> Option<StopReason> {
-        if self.ctx.streams.admit(stream, last) {
+        if self.ctx.feeds.admit(stream, last) {
             self.report_failure(error)
         } else {
             None
