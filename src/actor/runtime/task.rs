@@ -152,11 +152,13 @@ impl<A: Actor> Live<A> {
     fn release(self) {
         let Live {
             actor,
-            ctx,
+            mut ctx,
             lanes,
             supervised,
             ..
         } = self;
+        let me = ctx.address();
+        ctx.watches.clear(me);
         if supervised {
             ctx.self_handle_ref().inner.park(lanes);
         } else {
@@ -347,6 +349,18 @@ impl<A: Actor> Live<A> {
             SystemMsg::Status(reply) => {
                 let _ = reply.send(self.ctx.status_info());
                 None
+            }
+            SystemMsg::Watched(event) => {
+                // Only for a watch still held (not after `unwatch`, nor from an earlier
+                // incarnation's watch).
+                if !self.ctx.watches.admit(&event.id) {
+                    return None;
+                }
+                match caught(self.actor.on_watched_stopped(*event, &mut self.ctx)).await {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => self.report_failure(e),
+                    Err(panic) => Some(StopReason::Failure(panic)),
+                }
             }
             SystemMsg::Child(notice) => {
                 let outcome = self.ctx.on_child_notice(*notice);
