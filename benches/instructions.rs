@@ -65,14 +65,14 @@ fn raw_actor() -> mpsc::Sender<Raw> {
 
 async fn raw_ask_one(tx: &mpsc::Sender<Raw>, n: u64) -> u64 {
     let (reply, answer) = oneshot::channel();
-    tx.send(Raw::Ask(n, reply)).await.ok().expect("open");
+    assert!(tx.send(Raw::Ask(n, reply)).await.is_ok(), "open");
     answer.await.expect("answered")
 }
 
 async fn raw_tell(n: u64) -> u64 {
     let tx = raw_actor();
     for i in 0..n {
-        tx.send(Raw::Add(i)).await.ok().expect("open");
+        assert!(tx.send(Raw::Add(i)).await.is_ok(), "open");
     }
     raw_ask_one(&tx, 0).await
 }
