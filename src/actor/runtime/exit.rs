@@ -12,9 +12,9 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::core::{ActorControl, SystemMsg};
-use crate::actor::supervision::ChildNotice;
+use crate::actor::supervision::{should_restart, ChildNotice};
 use crate::error::ActorError;
-use crate::types::{ActorId, StopReason};
+use crate::types::{ActorId, RestartType, StopReason};
 
 /// Where a supervised child reports its end.
 pub(crate) struct ParentLink {
@@ -22,6 +22,9 @@ pub(crate) struct ParentLink {
     pub(crate) slot: ActorId,
     /// The tag of this incarnation.
     pub(crate) incarnation: u64,
+    /// The child's restart type: an end the supervisor will surely not restart (a Temporary
+    /// child, a Transient one's normal exit) is not reported as `Restarting` meanwhile.
+    pub(crate) restart_type: RestartType,
 }
 
 /// Everything the end of an incarnation must settle, gathered at spawn.
@@ -51,7 +54,8 @@ impl Drop for Finalizer {
         crate::actor::runtime::telemetry::stopped(&core.id, &self.reason);
         match self.plan.parent.take() {
             Some(link) => {
-                core.end_incarnation(self.plan.tag, &self.reason, true);
+                let may_restart = should_restart(link.restart_type, &self.reason);
+                core.end_incarnation(self.plan.tag, &self.reason, may_restart);
                 // Unbounded channel: never lost, never blocks. Refused only once the
                 // supervisor terminated: then no restart can come.
                 let notice = ChildNotice::Exited {

@@ -11,6 +11,7 @@ mod supervisor;
 
 use std::time::Duration;
 
+pub(crate) use decision::should_restart;
 pub(crate) use restart::FactoryStarter;
 pub(crate) use stopping::kill_children;
 pub(crate) use supervisor::{ChildNotice, ChildSpec, NoticeOutcome, Slot, Supervisor};

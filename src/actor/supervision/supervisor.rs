@@ -118,6 +118,7 @@ impl ChildSpec {
                 parent: me.clone(),
                 slot: self.id.clone(),
                 incarnation: tag,
+                restart_type: self.restart_type,
             }),
         }
     }
