@@ -31,7 +31,7 @@ impl Mode {
     fn backoff(self) -> Duration {
         match self {
             Mode::Paused => Duration::from_secs(10),
-            Mode::Real => Duration::from_millis(800),
+            Mode::Real => Duration::from_millis(1500),
         }
     }
 
@@ -84,7 +84,15 @@ fn assert_same(a: &ActorHandle<Worker>, b: &ActorHandle<Worker>, what: &str) {
     assert_eq!(hash_of(a), hash_of(b), "{what}: hashes differ");
 }
 
-/// `get_status` answered without waiting for anything.
+/// `get_status` of a running actor (answered by the actor between two messages).
+async fn status(h: &ActorHandle<Worker>) -> ActorStatusInfo {
+    within("get_status", h.get_status())
+        .await
+        .expect("get_status answered")
+}
+
+/// `get_status` answered without waiting for anything (by the handle, during a pending
+/// restart).
 async fn status_now(h: &ActorHandle<Worker>) -> ActorStatusInfo {
     match tokio::time::timeout(Duration::from_millis(1), h.get_status()).await {
         Ok(Ok(info)) => info,
@@ -186,7 +194,7 @@ async fn one_for_one_handle_survives_three_restarts(_: Mode) {
     let h = sup.spawn(Spec::new(&probe).named(&name)).await;
     let early = sys.get::<Worker>(&name).expect("registered");
     assert_same(&h, &early, "spawn_child vs get");
-    assert_eq!(status_now(&h).await.incarnation, 1);
+    assert_eq!(status(&h).await.incarnation, 1);
     for k in 1..=3u64 {
         fail(&h, 100 + k).await;
         assert_eq!(
@@ -201,7 +209,7 @@ async fn one_for_one_handle_survives_three_restarts(_: Mode) {
         assert!(early.is_alive());
         let inside = sup.child(h.id()).await.expect("ctx.child");
         assert_same(&h, &inside, "ctx.child after a restart");
-        let info = status_now(&early).await;
+        let info = status(&early).await;
         assert_eq!(info.status, ActorStatus::Running);
         assert_eq!((info.incarnation, info.restarts), (k + 1, k));
     }
@@ -235,7 +243,7 @@ async fn one_for_all_sibling_handle_survives_three_restarts(_: Mode) {
         assert_eq!(echo(&a, 10 + k).await, k + 1);
     }
     assert_eq!((pa.calls(), pb.calls()), (4, 4));
-    let info = status_now(&b).await;
+    let info = status(&b).await;
     assert_eq!((info.status, info.incarnation), (ActorStatus::Running, 4));
 }
 on_both_flavours!(one_for_all_sibling_handle_survives_three_restarts);
@@ -335,8 +343,9 @@ async fn backoff_restart_keeps_the_handle(mode: Mode) {
     let name = uniq("backoff");
     let h = sup.spawn(Spec::new(&probe).named(&name)).await;
     for k in 1..=3u64 {
-        fail(&h, k).await;
+        // Taken before the failure: the restart may be done before this task runs again.
         let failed_at = Instant::now();
+        fail(&h, k).await;
         // Waits through the backoff delay for the next incarnation's answer.
         assert_eq!(echo(&h, 10 + k).await, k + 1);
         assert!(
@@ -488,17 +497,24 @@ on_both_flavours!(hooks_run_per_incarnation_on_a_fresh_value);
 async fn timers_of_an_old_incarnation_do_not_fire_into_the_new_one(mode: Mode) {
     let d = match mode {
         Mode::Paused => Duration::from_secs(1),
-        Mode::Real => Duration::from_millis(100),
+        Mode::Real => Duration::from_millis(300),
     };
     let sys = system();
     let sup = Sup::start(&sys, roomy(SupervisionConfig::one_for_one())).await;
     let probe = Probe::new();
     let h = sup.spawn(Spec::new(&probe)).await;
-    assert_eq!(
-        within("timer", h.send(W::TimerIn(d, 77))).await.unwrap(),
-        (1, 0)
-    );
-    fail(&h, 1).await;
+    // Timer and failure queued together: the incarnation fails right after setting the timer.
+    let gate = Gate::new();
+    h.notify(W::Block(1, gate.clone())).await.unwrap();
+    gate.entered().await;
+    let timer = queue_send(&h, W::TimerIn(d, 77)).await;
+    let failing = queue_send(&h, W::Fail(2)).await;
+    gate.open();
+    assert_eq!(join("timer", timer).await.unwrap(), (1, 0));
+    assert!(matches!(
+        join("fail", failing).await,
+        Err(AskError::Actor(_))
+    ));
     assert_eq!(echo(&h, 2).await, 2);
     mode.pass(d * 3).await;
     assert_eq!(echo(&h, 3).await, 2);

@@ -10,9 +10,8 @@ async fn sends_during_a_pending_restart_are_accepted(mode: Mode) {
         roomy(SupervisionConfig::one_for_one()).with_backoff(Backoff::exponential(delay, delay));
     let sup = Sup::start(&sys, config).await;
     let probe = Probe::new();
-    let h = sup
-        .spawn(Spec::new(&probe).named(&uniq("pending")).capacity(3))
-        .await;
+    let name = uniq("pending");
+    let h = sup.spawn(Spec::new(&probe).named(&name).capacity(3)).await;
     fail(&h, 1).await;
     let events = sup.until_events(1).await;
     assert_eq!(events[0].1, SupervisionAction::Restarted);
@@ -22,6 +21,8 @@ async fn sends_during_a_pending_restart_are_accepted(mode: Mode) {
     assert_eq!(info.status, ActorStatus::Restarting);
     assert_eq!((info.incarnation, info.restarts), (1, 0));
     assert!(h.is_alive(), "alive while a restart is pending");
+    let found = sys.get::<Worker>(&name).expect("registered while pending");
+    assert!(found == h);
     assert!(
         tokio::time::timeout(Duration::from_millis(1), h.wait_stopped())
             .await
@@ -73,7 +74,7 @@ async fn sends_during_a_pending_restart_are_accepted(mode: Mode) {
     handled[3..].sort_unstable();
     assert_eq!(handled, vec![10, 11, 12, 13, 14]);
     assert_eq!(probe.handled(99), 0);
-    let info = status_now(&h).await;
+    let info = status(&h).await;
     assert_eq!(info.status, ActorStatus::Running);
     assert_eq!((info.incarnation, info.restarts), (2, 1));
 }
@@ -134,7 +135,7 @@ async fn a_sibling_pending_restart_is_restarting_too(mode: Mode) {
     assert_eq!(echo(&b, 8).await, 2);
     assert_eq!(pb.handled_by(2), vec![7, 8]);
     assert_eq!(echo(&a, 9).await, 2);
-    let info = status_now(&b).await;
+    let info = status(&b).await;
     assert_eq!(
         (info.status, info.incarnation, info.restarts),
         (ActorStatus::Running, 2, 1)
@@ -156,6 +157,7 @@ async fn graceful_stop_while_pending_applies_to_the_next_incarnation(mode: Mode)
     let h = sup.spawn(spec).await;
     fail(&h, 1).await;
     sup.until_events(1).await;
+    let before = queue_send(&h, W::Echo(2)).await;
     h.stop(StopReason::Graceful)
         .await
         .expect("accepted while pending");
@@ -164,6 +166,12 @@ async fn graceful_stop_while_pending_applies_to_the_next_incarnation(mode: Mode)
     mode.pass(delay).await;
     let reason = within("final stop", h.wait_stopped()).await;
     assert!(matches!(reason, StopReason::Graceful), "got {reason:?}");
+    // The stop overtakes the message queued before it, as it would for a running actor.
+    assert!(matches!(
+        join("queued send", before).await,
+        Err(AskError::ResponseDropped)
+    ));
+    assert_eq!(probe.handled(2), 0);
     assert_eq!(
         probe.calls(),
         2,

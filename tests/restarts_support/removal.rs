@@ -229,3 +229,72 @@ async fn supervisor_kill_during_backoff_cancels_the_restart(mode: Mode) {
     assert_gone_without_factory_call(mode, &sys, &h, &probe, queued).await;
 }
 on_both_flavours!(supervisor_kill_during_backoff_cancels_the_restart, paused);
+
+async fn temporary_sibling_is_removed_by_a_group_restart(_: Mode) {
+    let sys = system();
+    let sup = Sup::start(&sys, roomy(SupervisionConfig::one_for_all())).await;
+    let (pa, pt) = (Probe::new(), Probe::new());
+    let a = sup.spawn(Spec::new(&pa)).await;
+    let name = uniq("temporary-sibling");
+    let spec = Spec::new(&pt)
+        .named(&name)
+        .capacity(1)
+        .restart(RestartType::Temporary)
+        .shutdown(Shutdown::Kill);
+    let t = sup.spawn(spec).await;
+    let gate = Gate::new();
+    t.notify(W::Block(1, gate.clone())).await.unwrap();
+    gate.entered().await;
+    let queued = queue_send(&t, W::Echo(2)).await;
+    let waiting = {
+        let t = t.clone();
+        tokio::spawn(async move { t.notify(W::Echo(3)).await })
+    };
+    fail(&a, 1).await;
+    let reason = within("temporary sibling terminated", t.wait_stopped()).await;
+    assert!(matches!(reason, StopReason::Kill), "got {reason:?}");
+    assert!(matches!(
+        join("queued send", queued).await,
+        Err(AskError::ResponseDropped)
+    ));
+    assert_eq!(
+        join("waiting notify", waiting).await,
+        Err(SendError::Closed)
+    );
+    assert!(!t.is_alive());
+    assert!(sys.get::<Worker>(&name).is_none());
+    assert_eq!(echo(&a, 4).await, 2, "the failed child was restarted");
+    assert_eq!(pt.calls(), 1);
+    assert!(sup.child(t.id()).await.is_none(), "the slot is gone");
+}
+on_both_flavours!(temporary_sibling_is_removed_by_a_group_restart);
+
+async fn budget_exhausted_while_another_restart_is_pending(mode: Mode) {
+    let sys = system();
+    let hour = Duration::from_secs(3600);
+    let config = SupervisionConfig::one_for_one()
+        .max_restarts(1, Duration::from_secs(60))
+        .with_backoff(Backoff::exponential(hour, hour));
+    let sup = Sup::start(&sys, config).await;
+    let (pa, pb) = (Probe::new(), Probe::new());
+    let a = sup.spawn(Spec::new(&pa).named(&uniq("budget-a"))).await;
+    let b_name = uniq("budget-b");
+    let b = sup.spawn(Spec::new(&pb).named(&b_name)).await;
+    fail(&b, 1).await;
+    sup.until_events(1).await;
+    assert_eq!(status_now(&b).await.status, ActorStatus::Restarting);
+    let queued = queue_send(&b, W::Echo(2)).await;
+    fail(&a, 3).await;
+    let boss = within("supervisor stops", sup.handle.wait_stopped()).await;
+    assert!(matches!(
+        boss,
+        StopReason::Failure(ActorError::Supervision(SupervisionError::BudgetExhausted))
+    ));
+    let a_reason = within("a terminated", a.wait_stopped()).await;
+    assert!(matches!(a_reason, StopReason::Failure(ActorError::User(ref m)) if m == "fail 3"));
+    assert_gone_without_factory_call(mode, &sys, &b, &pb, queued).await;
+    assert!(sys.get::<Worker>(&b_name).is_none());
+    assert!(!a.is_alive());
+    assert_eq!(pa.calls(), 1);
+}
+on_both_flavours!(budget_exhausted_while_another_restart_is_pending, paused);
