@@ -69,5 +69,5 @@ pub use system::{
 pub use types::{
     ActorId, ActorStatus, ActorStatusInfo, ChildEvent, ChildInfo, MissPolicy, RecurringId,
     RestartStrategy, RestartType, Shutdown, StopReason, StreamEvent, StreamId, SupervisionAction,
-    TaskId, TimerId,
+    TaskId, Terminated, TimerId,
 };

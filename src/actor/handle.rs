@@ -9,12 +9,13 @@ pub use reply::ReplyTo;
 use std::any::Any;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::actor::runtime::core::{lock, ActorControl, Core, SystemMsg};
+use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
+use crate::actor::runtime::handover::Handover;
 use crate::actor::runtime::lanes::Lanes;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
@@ -28,7 +29,7 @@ pub(crate) struct HandleInner<A: Actor> {
     pub(crate) priority: Option<mpsc::Sender<Envelope<A>>>,
     pub(crate) core: Core,
     /// A supervised child's receiving ends between two incarnations.
-    parked: Mutex<Option<Box<Lanes<A>>>>,
+    parked: Handover<Box<Lanes<A>>>,
 }
 
 impl<A: Actor> HandleInner<A> {
@@ -41,31 +42,21 @@ impl<A: Actor> HandleInner<A> {
             mailbox,
             priority,
             core,
-            parked: Mutex::new(None),
+            parked: Handover::default(),
         }
     }
 
     /// Keeps the receiving ends for the next incarnation. If the child already terminated
     /// for good, they are closed and drained instead.
     pub(crate) fn park(&self, lanes: Lanes<A>) {
-        let mut lanes = Box::new(lanes);
-        if self.core.is_alive() {
-            *lock(&self.parked) = Some(lanes);
-            if self.core.is_alive() {
-                return;
-            }
-            // Terminated meanwhile: take them back and close them.
-            match lock(&self.parked).take() {
-                Some(back) => lanes = back,
-                None => return,
-            }
+        if let Some(mut lanes) = self.parked.park(Box::new(lanes), || self.core.is_alive()) {
+            lanes.close_and_drain();
         }
-        lanes.close_and_drain();
     }
 
     /// The receiving ends for a new incarnation.
     pub(crate) fn unpark(&self) -> Option<Lanes<A>> {
-        lock(&self.parked).take().map(|lanes| *lanes)
+        self.parked.take().map(|lanes| *lanes)
     }
 }
 
@@ -79,8 +70,7 @@ impl<A: Actor> ActorControl for HandleInner<A> {
             return;
         }
         // `finish` made `is_alive()` false first, so a `park` from now on closes by itself.
-        let parked = lock(&self.parked).take();
-        if let Some(mut lanes) = parked {
+        if let Some(mut lanes) = self.parked.take() {
             lanes.close_and_drain();
         }
     }

@@ -14,7 +14,7 @@ pub use recipient::Recipient;
 pub use spawn::SpawnBuilder;
 
 use crate::error::{ActorError, ActorResult};
-use crate::types::{ChildEvent, StopReason};
+use crate::types::{ChildEvent, StopReason, Terminated};
 use context::ActorContext;
 
 /// An actor: a struct that owns its state and handles one message type, one message at a time.
@@ -108,6 +108,19 @@ pub trait Actor: Sized + Send + 'static {
     fn on_child_stopped(
         &mut self,
         event: &ChildEvent,
+        ctx: &mut ActorContext<Self>,
+    ) -> impl Future<Output = ActorResult<()>> + Send {
+        let _ = (event, ctx);
+        async { Ok(()) }
+    }
+
+    /// An actor this one [watches](ActorContext::watch) terminated for good. Runs once per
+    /// watch, between two messages, ahead of queued mailbox messages (the notice travels on the
+    /// system channel, so a full mailbox never delays or loses it). An `Err` goes to
+    /// [`handle_failure`](Actor::handle_failure); a panic stops this actor with `Failure`.
+    fn on_watched_stopped(
+        &mut self,
+        event: Terminated,
         ctx: &mut ActorContext<Self>,
     ) -> impl Future<Output = ActorResult<()>> + Send {
         let _ = (event, ctx);

@@ -1,5 +1,5 @@
 //! Plain data types shared by every part of the crate: identities, statuses, stop reasons,
-//! timer, stream and task identifiers, and the supervision vocabulary.
+//! timer, stream and task identifiers, the supervision vocabulary and death-watch notices.
 
 mod id;
 mod status;
@@ -8,6 +8,7 @@ mod stream;
 mod supervision;
 mod task;
 mod timer;
+mod watch;
 
 pub use id::ActorId;
 pub use status::{ActorStatus, ActorStatusInfo};
@@ -18,3 +19,4 @@ pub use supervision::{
 };
 pub use task::TaskId;
 pub use timer::{MissPolicy, RecurringId, TimerId};
+pub use watch::Terminated;

@@ -6,6 +6,7 @@ mod feeds;
 mod pipe;
 mod streams;
 mod timers;
+mod watch;
 
 use std::future::Future;
 
@@ -15,6 +16,7 @@ pub use children::ChildSpawnBuilder;
 use feeds::FeedKind;
 pub(crate) use feeds::Feeds;
 pub use timers::{OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder};
+pub(crate) use watch::Watches;
 
 use crate::actor::handle::ActorHandle;
 use crate::actor::runtime::core::{ActorControl, Core};
@@ -42,6 +44,8 @@ pub struct ActorContext<A: Actor> {
     /// Timers, streams and piped work of this incarnation.
     pub(crate) feeds: Feeds,
     pub(crate) supervisor: Option<Box<Supervisor>>,
+    /// The actors this incarnation watches.
+    pub(crate) watches: Watches,
 }
 
 impl<A: Actor> ActorContext<A> {
@@ -57,6 +61,7 @@ impl<A: Actor> ActorContext<A> {
             system,
             feeds: Feeds::default(),
             supervisor: supervision.map(|config| Box::new(Supervisor::new(config, tracked))),
+            watches: Watches::default(),
         }
     }
 
@@ -66,6 +71,12 @@ impl<A: Actor> ActorContext<A> {
 
     pub(crate) fn control(&self) -> Arc<dyn ActorControl> {
         self.handle.control()
+    }
+
+    /// This actor as a watcher: a weak reference, so watching keeps nobody alive.
+    pub(crate) fn weak_control(&self) -> std::sync::Weak<dyn ActorControl> {
+        let inner: Arc<dyn ActorControl> = self.handle.inner.clone();
+        Arc::downgrade(&inner)
     }
 
     /// Identifies this actor for the self-request check (see `ActorHandle::address`).

@@ -6,9 +6,10 @@
 //! record says whether an incarnation is running right now.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::{oneshot, Notify};
 use tokio::task::AbortHandle;
@@ -17,7 +18,7 @@ use super::system_queue::SystemQueue;
 use crate::actor::supervision::ChildNotice;
 use crate::error::SendError;
 use crate::system::Registration;
-use crate::types::{ActorId, ActorStatusInfo, StopReason};
+use crate::types::{ActorId, ActorStatusInfo, StopReason, Terminated};
 
 /// A process-wide unique number for a new incarnation. Supervisors match child notices by it,
 /// so a notice from an incarnation they already replaced (or from before their own restart)
@@ -45,6 +46,8 @@ pub(crate) enum SystemMsg {
     Status(oneshot::Sender<ActorStatusInfo>),
     /// News about a supervised child (a start, an exit, a failed restart).
     Child(Box<ChildNotice>),
+    /// A watched actor terminated for good.
+    Watched(Box<Terminated>),
 }
 
 impl SystemMsg {
@@ -74,15 +77,14 @@ struct Incarnations {
     /// The latest ended incarnation and its reason (boxed: most actors never get one until
     /// their end, and it keeps every idle actor small).
     last_end: Option<Box<(u64, StopReason)>>,
-}
-
-/// What only the final termination touches.
-#[derive(Default)]
-struct Final {
     /// The name registration, held until the actor terminates for good.
     registration: Option<Registration>,
     /// The final reason, boxed: set once, and it keeps every idle actor small.
     reason: Option<Box<StopReason>>,
+    /// Actors watching this one, by the address of their handle (watching twice is one
+    /// watch); allocated on the first watch.
+    #[allow(clippy::box_collection)] // `None` is one word where an empty map is six
+    watchers: Option<Box<HashMap<usize, Weak<dyn ActorControl>>>>,
 }
 
 /// The shared, type-independent half of an incarnation.
@@ -96,8 +98,9 @@ pub(crate) struct Core {
     /// Between two incarnations of a supervised child (a restart is pending): `get_status` is
     /// answered at once with `Restarting`.
     restarting: AtomicBool,
+    /// The incarnation record, kill switch, registration, final reason and watchers (one lock:
+    /// all of it is touched only on lifecycle paths, never per message).
     incarnations: Mutex<Incarnations>,
-    exit: Mutex<Final>,
     /// Woken when an incarnation ends and when the actor terminates for good.
     exited: Notify,
 }
@@ -112,7 +115,6 @@ impl Core {
             alive: AtomicBool::new(true),
             restarting: AtomicBool::new(false),
             incarnations: Mutex::new(Incarnations::default()),
-            exit: Mutex::new(Final::default()),
             exited: Notify::new(),
         }
     }
@@ -135,7 +137,7 @@ impl Core {
 
     /// Keeps the name registration until the actor terminates for good.
     pub(crate) fn hold_registration(&self, registration: Registration) {
-        lock(&self.exit).registration = Some(registration);
+        lock(&self.incarnations).registration = Some(registration);
     }
 
     /// Records a new incarnation with `tag`, before its task is spawned. A Kill accepted while
@@ -293,7 +295,7 @@ impl Core {
         if !self.alive.swap(false, Ordering::AcqRel) {
             return false;
         }
-        let registration = lock(&self.exit).registration.take();
+        let registration = lock(&self.incarnations).registration.take();
         if let Some(registration) = registration {
             registration.release();
         }
@@ -310,14 +312,57 @@ impl Core {
                 }
             }
         }
-        lock(&self.exit).reason = Some(Box::new(reason));
+        let watchers = {
+            let mut state = lock(&self.incarnations);
+            state.reason = Some(Box::new(reason.clone()));
+            state.watchers.take()
+        };
         self.exited.notify_waiters();
+        // Death watch: one notice per watcher, on its system channel (never lost, never
+        // blocked by a full mailbox).
+        for watcher in watchers.into_iter().flat_map(|w| w.into_values()) {
+            if let Some(watcher) = watcher.upgrade() {
+                let event = Terminated {
+                    id: self.id.clone(),
+                    name: self.name.clone(),
+                    reason: reason.clone(),
+                };
+                let _ = watcher
+                    .core()
+                    .send_system(SystemMsg::Watched(Box::new(event)));
+            }
+        }
         true
+    }
+
+    /// Adds a watcher (keyed by its handle's address). `Err(reason)` if this actor already
+    /// terminated for good: the caller delivers the notice itself, at once.
+    pub(crate) fn add_watcher(
+        &self,
+        key: usize,
+        watcher: Weak<dyn ActorControl>,
+    ) -> Result<(), StopReason> {
+        let mut state = lock(&self.incarnations);
+        if let Some(reason) = state.reason.as_deref() {
+            return Err(reason.clone());
+        }
+        state
+            .watchers
+            .get_or_insert_with(Default::default)
+            .insert(key, watcher);
+        Ok(())
+    }
+
+    /// Removes a watcher added with `key`.
+    pub(crate) fn remove_watcher(&self, key: usize) {
+        if let Some(watchers) = lock(&self.incarnations).watchers.as_mut() {
+            watchers.remove(&key);
+        }
     }
 
     /// The final reason, once published.
     pub(crate) fn exit_reason(&self) -> Option<StopReason> {
-        lock(&self.exit).reason.as_deref().cloned()
+        lock(&self.incarnations).reason.as_deref().cloned()
     }
 
     /// Resolves with the final reason once the incarnation has fully terminated.

@@ -9,29 +9,8 @@ use std::collections::VecDeque;
 use std::task::Waker;
 
 use super::core::SystemMsg;
+use super::sync::{lock, AtomicBool, Mutex, Ordering};
 use crate::error::SendError;
-use sync::{lock, AtomicBool, Mutex, Ordering};
-
-/// The synchronisation primitives, swapped for loom's in the model test
-/// (`RUSTFLAGS="--cfg tokio_actors_loom" cargo test --lib system_queue`).
-mod sync {
-    #[cfg(not(tokio_actors_loom))]
-    pub(super) use std::sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex, MutexGuard,
-    };
-
-    #[cfg(tokio_actors_loom)]
-    pub(super) use loom::sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex, MutexGuard,
-    };
-
-    /// Locks, ignoring poisoning (no user code runs under this lock).
-    pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-        m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
 
 #[derive(Default)]
 struct QueueState {

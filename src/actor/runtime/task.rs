@@ -1,10 +1,11 @@
-//! The actor's task: start-up, the receive loop, and the stop sequence (§4.3 steps 1–3).
+//! The actor's task: start-up, the receive loop, and the first steps of a stop (close the
+//! mailbox, cancel timers, streams and piped work, `on_stopped`, stop the children).
 //!
 //! The receive loop is kept lean because it is the hot path:
 //! - the system channel gets priority with one atomic load per message (`SystemQueue`);
 //! - an idle actor parks in one `poll_fn` on the mailbox, with the system queue holding its
 //!   waker (no `select!`, no allocation, no lock);
-//! - an actor with a priority lane (§9.3) takes a separate path after one `Option` check, so
+//! - an actor with a priority lane takes a separate path after one `Option` check, so
 //!   actors without one pay a single predictable branch;
 //! - `handle` is awaited directly, with no per-message wrapper: panics are caught once around the
 //!   whole loop, and a `send` caller's reply slot is parked in `Live` so a panic still answers it.
@@ -152,11 +153,13 @@ impl<A: Actor> Live<A> {
     fn release(self) {
         let Live {
             actor,
-            ctx,
+            mut ctx,
             lanes,
             supervised,
             ..
         } = self;
+        let me = ctx.address();
+        ctx.watches.clear(me);
         if supervised {
             ctx.self_handle_ref().inner.park(lanes);
         } else {
@@ -220,8 +223,8 @@ impl<A: Actor> Live<A> {
         caught(self.actor.on_started(&mut self.ctx)).await.flat()
     }
 
-    /// The next system item or mailbox message; system items first (§7), then the priority
-    /// lane if there is one (§9.3).
+    /// The next system item or mailbox message: every pending system item first, then the
+    /// priority lane if there is one, then the mailbox.
     async fn next(&mut self) -> Next<A> {
         let queue = &self.ctx.core().system;
         let Lanes {
@@ -348,6 +351,18 @@ impl<A: Actor> Live<A> {
                 let _ = reply.send(self.ctx.status_info());
                 None
             }
+            SystemMsg::Watched(event) => {
+                // Only for a watch still held (not after `unwatch`, nor from an earlier
+                // incarnation's watch).
+                if !self.ctx.watches.admit(&event.id) {
+                    return None;
+                }
+                match caught(self.actor.on_watched_stopped(*event, &mut self.ctx)).await {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => self.report_failure(e),
+                    Err(panic) => Some(StopReason::Failure(panic)),
+                }
+            }
             SystemMsg::Child(notice) => {
                 let outcome = self.ctx.on_child_notice(*notice);
                 for event in &outcome.events {
@@ -390,7 +405,8 @@ impl<A: Actor> Live<A> {
         }
     }
 
-    /// Steps 1–3 of §4.3: close the mailbox, cancel timers and streams, run `on_stopped`,
+    /// The first steps of a stop: close the mailbox (unless a supervised child keeps it for
+    /// its next incarnation), cancel timers, streams and piped work, run `on_stopped`,
     /// stop the children. Returns the final reason.
     async fn stop_sequence(&mut self, reason: StopReason, hooks: Hooks) -> StopReason {
         if self.ctx.core().kill_requested() {
