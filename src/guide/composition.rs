@@ -292,6 +292,7 @@
 //!
 //! ## Knowing when another actor ends
 //!
-//! `ctx.watch(&handle)` asks for a notice when another actor terminates for good: the watcher's
-//! `on_watched_stopped` hook then runs between its messages (a monitor, not a link: the watched
-//! actor is not affected).
+//! [`ctx.watch(&handle)`](crate::ActorContext::watch) asks for a notice when another actor
+//! terminates for good: the watcher's [`on_watched_stopped`](crate::Actor::on_watched_stopped)
+//! hook then runs between its messages (a monitor, not a link: the watched actor is not
+//! affected).
