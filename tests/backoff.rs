@@ -1,4 +1,4 @@
-//! SPEC §9.5: restart backoff (paused clock).
+//! Restart backoff (paused clock).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! SPEC §8 items 32–44: lifecycle hooks, stop kinds, Kill, and panics in every hook.
+//! Lifecycle hooks, stop kinds, Kill, and panics in every hook.
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -497,7 +497,7 @@ async fn graceful_stop_during_on_started_takes_effect_right_after() {
     );
 }
 
-// Panics in hooks (§3.1).
+// Panics in hooks.
 #[tokio::test]
 async fn panic_in_start_hooks_is_init_panic() {
     for (script, text) in [

@@ -1,4 +1,4 @@
-//! SPEC §8 items 14–27, plus FIFO, load, `send_timeout` (§9.2) and `wait_stopped` (§9.1).
+//! Sending and replies, plus FIFO, load, `send_timeout` and `wait_stopped`.
 mod common;
 
 use std::collections::HashSet;
@@ -463,7 +463,7 @@ async fn panic_in_one_actor_does_not_affect_sibling() {
     assert!(matches!(within("send", b.send(Msg::Echo(5))).await, Ok(5)));
 }
 
-// §9.2
+// Request timeout
 #[tokio::test(start_paused = true)]
 async fn send_timeout_not_enqueued_when_mailbox_stays_full() {
     let log = Log::default();
@@ -566,7 +566,7 @@ async fn send_timeout_normal_outcomes() {
     assert!(matches!(reason, StopReason::Failure(ActorError::User(_))));
 }
 
-// §9.1
+// Awaitable termination
 #[tokio::test]
 async fn wait_stopped_resolves_after_actor_value_dropped() {
     let log = Log::default();

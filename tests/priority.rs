@@ -1,4 +1,4 @@
-//! SPEC §9.3: the priority lane.
+//! The priority lane.
 mod common;
 
 use std::sync::Arc;

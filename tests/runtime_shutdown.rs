@@ -1,4 +1,4 @@
-//! SPEC §3.8/§9.1: when an actor's Tokio runtime shuts down, its task is dropped without a stop
+//! When an actor's Tokio runtime shuts down, its task is dropped without a stop
 //! sequence; the drop guard must still free its names, turn `is_alive()` false and resolve
 //! `wait_stopped` with `Kill`, for supervisors and their children too.
 

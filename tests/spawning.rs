@@ -1,4 +1,4 @@
-//! SPEC §8 items 1–13: spawning and identity.
+//! Spawning and identity.
 mod common;
 
 use std::future::{Future, IntoFuture};

@@ -1,4 +1,4 @@
-//! Streams: SPEC §3.6, §7 and §8 items 59–66.
+//! Streams: delivery, cancellation, backpressure, fairness, stops.
 //!
 //! All tests run on Tokio's paused clock and wait by yielding only (never by sleeping), so the
 //! clock moves only where a test advances it; a hang trips the `timeout`s quickly.
@@ -331,10 +331,9 @@ async fn stop_and_wait(h: &ActorHandle<Sink>, reason: StopReason) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Items 59–64
 // ---------------------------------------------------------------------------------------------
 
-/// Item 59: a finite stream delivers its items in order, then exactly one `Finished`.
+/// A finite stream delivers its items in order, then exactly one `Finished`.
 #[tokio::test(start_paused = true)]
 async fn finite_stream_in_order_then_one_finished() {
     let (h, log) = spawn_sink(8).await;
@@ -354,7 +353,7 @@ async fn finite_stream_in_order_then_one_finished() {
     assert_eq!(count(&h).await, 0);
 }
 
-/// Item 60: an empty stream delivers only `Finished`.
+/// An empty stream delivers only `Finished`.
 #[tokio::test(start_paused = true)]
 async fn empty_stream_delivers_only_finished() {
     let (h, log) = spawn_sink(8).await;
@@ -368,7 +367,7 @@ async fn empty_stream_delivers_only_finished() {
     );
 }
 
-/// Item 61 and §3.6: `Data(Err(e))` arrives like any item, the handler's error goes to
+/// `Data(Err(e))` arrives like any item, the handler's error goes to
 /// `handle_failure`, and the stream continues.
 #[tokio::test(start_paused = true)]
 async fn fallible_stream_continues_after_err_items() {
@@ -402,7 +401,7 @@ async fn fallible_stream_continues_after_err_items() {
     assert!(h.is_alive());
 }
 
-/// Item 62: `cancel_stream` stops delivery (no later `Data`, no `Finished`), drops the stream
+/// `cancel_stream` stops delivery (no later `Data`, no `Finished`), drops the stream
 /// promptly (the producer sees its consumer closed), and decrements the count at once.
 #[tokio::test(start_paused = true)]
 async fn cancel_stream_stops_delivery_and_drops_the_stream() {
@@ -425,7 +424,7 @@ async fn cancel_stream_stops_delivery_and_drops_the_stream() {
     assert_eq!(finished_count(&log), 0, "no Finished after cancel");
 }
 
-/// Item 62 (queued): items already in the mailbox when the stream is cancelled are skipped,
+/// Items already in the mailbox when the stream is cancelled are skipped,
 /// and `handle_failure` does not see them.
 #[tokio::test(start_paused = true)]
 async fn cancel_stream_skips_items_already_queued() {
@@ -494,7 +493,7 @@ async fn cancel_all_streams_skips_everything_queued() {
     assert!(matches!(cancel(&h, b).await, Err(StreamError::NotFound)));
 }
 
-/// Item 63: `cancel_stream` twice → `NotFound`; after `Finished` was handled → `NotFound`; the
+/// `cancel_stream` twice → `NotFound`; after `Finished` was handled → `NotFound`; the
 /// count drops at `Finished` (already inside that `handle` call).
 #[tokio::test(start_paused = true)]
 async fn cancel_stream_not_found_cases_and_count_at_finished() {
@@ -523,7 +522,7 @@ async fn cancel_stream_not_found_cases_and_count_at_finished() {
     assert_eq!(h.get_status().await.unwrap().stream_count, 0);
 }
 
-/// Item 64: two streams: all items of both arrive (each in order), each stream produces its own
+/// Two streams: all items of both arrive (each in order), each stream produces its own
 /// `Finished`, and the count drops by one at each.
 #[tokio::test(start_paused = true)]
 async fn two_streams_each_finish() {
@@ -547,10 +546,10 @@ async fn two_streams_each_finish() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Backpressure (item 65), ordering, fairness
+// Backpressure, ordering, fairness
 // ---------------------------------------------------------------------------------------------
 
-/// Item 65 and §7: with a full mailbox (capacity 1, handler blocked) the stream is not consumed
+/// With a full mailbox (capacity 1, handler blocked) the stream is not consumed
 /// beyond one pending item, so the producer's own channel fills up; once released, every item
 /// arrives in order.
 #[tokio::test(start_paused = true)]
@@ -607,7 +606,7 @@ async fn fast_stream_through_capacity_one_keeps_order() {
     assert_eq!(nums(&log), (0..2_000).collect::<Vec<_>>());
 }
 
-/// §7: stream items and direct messages share the mailbox; an endless stream never starves
+/// Stream items and direct messages share the mailbox; an endless stream never starves
 /// direct `send`s, which are answered while the stream is still active.
 #[tokio::test(start_paused = true)]
 async fn endless_stream_does_not_starve_direct_messages() {
@@ -646,7 +645,7 @@ async fn endless_stream_does_not_starve_direct_messages() {
     );
 }
 
-/// §7: direct `notify`s sent while a long finite stream flows are all handled before that stream's
+/// Direct `notify`s sent while a long finite stream flows are all handled before that stream's
 /// `Finished`, interleaved with its items.
 #[tokio::test(start_paused = true)]
 async fn notifies_interleave_with_a_long_stream() {
@@ -698,7 +697,7 @@ async fn thousand_streams_on_one_actor() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cancellation, stop (item 66) and task leaks
+// Cancellation, stop and task leaks
 // ---------------------------------------------------------------------------------------------
 
 /// An infinite stream cancelled mid-way stops promptly: nothing is handled after the cancel and
@@ -724,7 +723,7 @@ async fn infinite_stream_cancelled_midway_stops_promptly() {
     );
 }
 
-/// Item 66: stopping the actor drops its streams (producers see closed consumers) for every
+/// Stopping the actor drops its streams (producers see closed consumers) for every
 /// kind of stop, and no forwarding task is left behind.
 #[tokio::test(start_paused = true)]
 async fn stopping_the_actor_drops_its_streams_and_leaks_no_task() {
@@ -849,7 +848,7 @@ async fn timed_stream_under_backpressure() {
     assert!(matches!(cancel(&h, id).await, Ok(())));
 }
 
-/// §3.4: a stream attached after the stop commit (from `on_stopped`) is inert: it gets an id, is
+/// A stream attached after the stop commit (from `on_stopped`) is inert: it gets an id, is
 /// dropped without being polled, and no forwarding task outlives the actor.
 #[tokio::test(start_paused = true)]
 async fn streams_added_in_on_stopped_are_inert() {

@@ -123,7 +123,7 @@ impl Actor for OrderProbe {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_enqueued_after_an_accepted_stop_is_never_handled() {
-    // SPEC §7: a system item overtakes every mailbox message not yet started. Race the stop
+    // A system item overtakes every mailbox message not yet started. Race the stop
     // against an actor that is busy taking messages from another task.
     for round in 0..10_000u64 {
         let marker_handled = Arc::new(std::sync::atomic::AtomicBool::new(false));

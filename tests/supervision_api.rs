@@ -1,4 +1,4 @@
-//! Supervision API (SPEC §3.7, §5.5, §5.6; §8 items 67–71, 73, 78, 84, 86–90, 100).
+//! Supervision API: `spawn_child`, `children`, `stop_child`, `on_child_stopped`, names.
 
 mod support;
 
@@ -24,7 +24,6 @@ async fn spawn_sup_on(
     .expect("supervisor spawns")
 }
 
-// Item 67.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_supervisor_gets_not_a_supervisor() {
     let env = Env::new();
@@ -48,7 +47,6 @@ async fn non_supervisor_gets_not_a_supervisor() {
     terminated(&plain).await;
 }
 
-// Item 68.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_child_unknown_id_is_child_not_found() {
     let env = Env::new();
@@ -71,7 +69,6 @@ async fn stop_child_unknown_id_is_child_not_found() {
     terminated(&sup).await;
 }
 
-// Item 69.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn children_lists_start_order_with_defaults() {
     let env = Env::new();
@@ -121,7 +118,6 @@ async fn children_lists_start_order_with_defaults() {
     terminated(&sup).await;
 }
 
-// Item 70.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicate_child_name_is_rejected() {
     let env = Env::new();
@@ -146,7 +142,6 @@ async fn duplicate_child_name_is_rejected() {
     terminated(&sup).await;
 }
 
-// Item 71.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn named_child_is_registered_in_parents_home_system() {
     let env = Env::new();
@@ -172,7 +167,6 @@ async fn named_child_is_registered_in_parents_home_system() {
     assert!(sys.get::<Worker>(&name).is_none());
 }
 
-// Item 84.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn factory_panic_on_initial_spawn_is_factory_failed() {
     let env = Env::new();
@@ -194,7 +188,6 @@ async fn factory_panic_on_initial_spawn_is_factory_failed() {
     terminated(&sup).await;
 }
 
-// Items 73 and 100.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restarted_child_keeps_id_position_and_capacity() {
     let env = Env::new();
@@ -255,7 +248,7 @@ async fn restarted_child_keeps_id_position_and_capacity() {
     assert!(old_c.is_alive(), "sibling untouched (OneForOne)");
     assert_eq!(env.starts("c"), 1);
 
-    // Item 100: the registry yields the new, live incarnation.
+    // The registry yields the new, live incarnation.
     let got = sys
         .get::<Worker>(&name_b)
         .expect("registered after restart");
@@ -275,7 +268,6 @@ async fn restarted_child_keeps_id_position_and_capacity() {
     terminated(&sup).await;
 }
 
-// Item 78.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_event_carries_id_name_reason_action() {
     let env = Env::new();
@@ -319,7 +311,6 @@ async fn child_event_carries_id_name_reason_action() {
     terminated(&sup).await;
 }
 
-// Item 86.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_child_removes_without_restart() {
     let env = Env::new();
@@ -373,7 +364,6 @@ async fn stop_child_removes_without_restart() {
     terminated(&sup).await;
 }
 
-// Item 87.
 #[tokio::test(start_paused = true)]
 async fn stop_child_of_vetoing_child_escalates_to_kill_after_timeout() {
     let env = Env::new();
@@ -422,7 +412,6 @@ async fn stop_child_of_vetoing_child_escalates_to_kill_after_timeout() {
     terminated(&sup).await;
 }
 
-// Item 88.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisor_stop_stops_children_in_reverse_order_without_events() {
     let env = Env::new();
@@ -466,7 +455,6 @@ async fn supervisor_stop_stops_children_in_reverse_order_without_events() {
     );
 }
 
-// Item 89.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_kill_child_runs_no_hooks() {
     let env = Env::new();
@@ -501,7 +489,6 @@ async fn shutdown_kill_child_runs_no_hooks() {
     assert_eq!(env.lines_with(0, "stop:polite"), vec!["stop:polite:parent"]);
 }
 
-// Item 90.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_supervisor_kills_its_children() {
     let env = Env::new();
@@ -550,7 +537,7 @@ async fn killing_a_supervisor_kills_its_children() {
     assert!(hooks.is_empty(), "no hook ran: {hooks:?}");
 }
 
-// §5.6: stop_child on a slot whose restart is pending cancels the restart.
+// stop_child on a slot whose restart is pending cancels the restart.
 #[tokio::test(start_paused = true)]
 async fn stop_child_cancels_pending_restart() {
     let env = Env::new();
@@ -590,7 +577,7 @@ async fn stop_child_cancels_pending_restart() {
     terminated(&sup).await;
 }
 
-// §4.2/§4.3: Kill reaches a supervisor while it waits inside `stop_child` for a child that
+// Kill reaches a supervisor while it waits inside `stop_child` for a child that
 // vetoes ParentRequest; the kill cascade must still take that child down ("no child outlives
 // its parent").
 #[tokio::test(start_paused = true)]
@@ -639,7 +626,7 @@ async fn kill_during_stop_child_kills_the_child_being_stopped() {
     }
 }
 
-// §3.7: a name registered in the home system by a non-child → NameTaken; nothing is added.
+// A name registered in the home system by a non-child → NameTaken; nothing is added.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spawn_child_with_name_taken_in_system_is_name_taken() {
     let env = Env::new();

@@ -1,5 +1,5 @@
-//! Restart budget, failing restarts, nested escalation, many children, shutdown timeouts
-//! (SPEC §5.4, §5.5; §8 items 79–83, 91, 92). Time-dependent tests use the paused clock.
+//! Restart budget, failing restarts, nested escalation, many children, shutdown timeouts.
+//! Time-dependent tests use the paused clock.
 
 mod support;
 
@@ -29,7 +29,6 @@ async fn advance_to(target: Instant) {
     tokio::time::advance(target - now).await;
 }
 
-// Item 79.
 #[tokio::test(start_paused = true)]
 async fn third_incident_within_window_exhausts_budget() {
     let env = Env::new();
@@ -98,7 +97,7 @@ async fn second_incident_after(gap: Duration, window: Duration) -> SupervisionAc
     second.event.action
 }
 
-// Item 80 (edges of the sliding window).
+// Edges of the sliding window.
 #[tokio::test(start_paused = true)]
 async fn window_edges() {
     let w = Duration::from_secs(1);
@@ -119,7 +118,6 @@ async fn window_edges() {
     );
 }
 
-// Item 80.
 #[tokio::test(start_paused = true)]
 async fn incidents_spaced_beyond_window_never_exhaust() {
     let env = Env::new();
@@ -145,7 +143,6 @@ async fn incidents_spaced_beyond_window_never_exhaust() {
     terminated(&sup).await;
 }
 
-// Item 81.
 #[tokio::test(start_paused = true)]
 async fn zero_budget_exhausts_at_first_incident() {
     let env = Env::new();
@@ -190,7 +187,6 @@ async fn zero_budget_exhausts_at_first_incident() {
     terminated(&sup).await;
 }
 
-// Item 82.
 #[tokio::test(start_paused = true)]
 async fn child_failing_on_every_start_exhausts_budget() {
     let env = Env::new();
@@ -231,7 +227,6 @@ async fn child_failing_on_every_start_exhausts_budget() {
     );
 }
 
-// Item 83.
 #[tokio::test(start_paused = true)]
 async fn factory_panic_on_restart_is_an_incident_that_consumes_budget() {
     let env = Env::new();
@@ -276,7 +271,6 @@ async fn factory_panic_on_restart_is_an_incident_that_consumes_budget() {
     assert_eq!(env.starts("b"), 1);
 }
 
-// Item 92.
 #[tokio::test(start_paused = true)]
 async fn exhausted_mid_supervisor_is_restarted_by_root() {
     let env = Env::new();
@@ -397,7 +391,7 @@ async fn hundred_children_random_failures_all_restarted() {
     assert!(labels.iter().all(|l| !env.worker(l).is_alive()));
 }
 
-// §5.5: a child stuck in on_stopped is killed at its Shutdown::Timeout; a slow one is waited for.
+// A child stuck in on_stopped is killed at its Shutdown::Timeout; a slow one is waited for.
 #[tokio::test(start_paused = true)]
 async fn stuck_on_stopped_is_killed_at_timeout() {
     let env = Env::new();
@@ -456,7 +450,6 @@ async fn stuck_on_stopped_is_killed_at_timeout() {
     ));
 }
 
-// Item 91.
 #[tokio::test(start_paused = true)]
 async fn supervisor_answers_during_slow_group_restart() {
     let env = Env::new();

@@ -1,4 +1,4 @@
-//! Table-driven restart matrix (SPEC §5.2, §5.3; §8 items 72, 74–77, 85): every strategy ×
+//! Table-driven restart matrix: every strategy ×
 //! every restart type × every way a child can end. Three children A, B, C (start order); B ends.
 //! A and C are Permanent; B has the restart type under test. The supervisor's budget is one
 //! restart per hour, so a second incident (A failing) shows whether B's incident was charged.
@@ -40,7 +40,8 @@ fn config(strategy: RestartStrategy) -> SupervisionConfig {
     base.max_restarts(1, Duration::from_secs(3600))
 }
 
-/// Whether the spec restarts a child of `rt` after `end` (§5.2 step 2).
+/// Whether a child of restart type `rt` is restarted after `end` (Permanent always, Transient
+/// after an abnormal end, Temporary never).
 fn restarts(rt: RestartType, end: End) -> bool {
     match rt {
         RestartType::Permanent => true,
@@ -277,7 +278,7 @@ async fn matrix_simple_one_for_one() {
     matrix(RestartStrategy::SimpleOneForOne).await;
 }
 
-// Item 77: Transient is restarted after `Cancelled` too; Temporary vanishes from children().
+// Transient is restarted after `Cancelled` too; Temporary vanishes from children().
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_restarts_after_cancelled_temporary_vanishes() {
     let env = Env::new();
@@ -310,7 +311,7 @@ async fn transient_restarts_after_cancelled_temporary_vanishes() {
     terminated(&sup).await;
 }
 
-// §5.2 step 6a: a Temporary member of a group restart is stopped and deleted, not restarted.
+// A Temporary member of a group restart is stopped and deleted, not restarted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_for_all_drops_temporary_siblings() {
     let env = Env::new();
@@ -343,7 +344,7 @@ async fn one_for_all_drops_temporary_siblings() {
     terminated(&sup).await;
 }
 
-// §5.2 step 7: an incident whose restart set overlaps a pending restart leaves those members to
+// An incident whose restart set overlaps a pending restart leaves those members to
 // the restart already under way: every child is restarted exactly once.
 #[tokio::test(start_paused = true)]
 async fn overlapping_restart_sets_restart_each_member_once() {

@@ -1,6 +1,5 @@
 //! Stopping a supervisor stops its whole subtree first, for every stop tier and for
-//! `ActorSystem::shutdown()`; no child outlives its parent (SPEC §4.3 step 3, §5.5, §3.8;
-//! §8 item 97).
+//! `ActorSystem::shutdown()`; no child outlives its parent.
 
 mod support;
 
@@ -133,7 +132,7 @@ async fn subtree_stops_first_budget_exhausted() {
     assert_eq!(env.lines_with(0, "stopped-done:leaf2").len(), 1);
 }
 
-// Item 97 and ActorSystem::shutdown() for a whole tree.
+// ActorSystem::shutdown() for a whole tree.
 #[tokio::test(start_paused = true)]
 async fn system_shutdown_stops_tree_without_restarts() {
     let env = Env::new();
@@ -234,7 +233,7 @@ async fn system_shutdown_with_vetoing_child() {
     assert!(env.all_events().is_empty());
 }
 
-// §4.3 step 3: a supervisor stopped while a group restart is still stopping a slow sibling
+// A supervisor stopped while a group restart is still stopping a slow sibling
 // abandons the restart; nothing outlives it and nothing is started afterwards.
 #[tokio::test(start_paused = true)]
 async fn stop_during_group_restart_leaves_nothing_alive() {
@@ -278,7 +277,7 @@ async fn stop_during_group_restart_leaves_nothing_alive() {
     }
 }
 
-// §4.3 step 3: "incarnations they already created are stopped too" — a restarted child still
+// Incarnations a restart already created are stopped too: a restarted child still
 // in its (slow) on_started when the supervisor stops does not outlive the supervisor.
 #[tokio::test(start_paused = true)]
 async fn stop_while_restarted_child_is_starting_leaves_nothing_alive() {

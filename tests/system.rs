@@ -1,4 +1,4 @@
-//! SPEC §8 items 93–96, 98, 99: `ActorSystem` stop/kill/registered/shutdown, plus
+//! `ActorSystem` stop/kill/registered/shutdown, plus
 //! `ShutdownReport` contents, 1,000-actor shutdown and escalation timing.
 mod common;
 

@@ -1,4 +1,4 @@
-//! SPEC §8 items 28–31: the system channel and `get_status`, plus stop with parked senders.
+//! The system channel and `get_status`, plus stop with parked senders.
 mod common;
 
 use std::sync::Arc;
@@ -302,7 +302,7 @@ async fn stop_releases_one_hundred_parked_senders() {
     assert_eq!(log.with_prefix("m"), ["m1"]);
 }
 
-/// §7: a system item overtakes every mailbox message not yet started, also when the actor was
+/// A system item overtakes every mailbox message not yet started, also when the actor was
 /// idle (parked waiting for mail) at the moment both arrived.
 #[tokio::test]
 async fn stop_overtakes_messages_queued_while_idle() {
@@ -323,7 +323,7 @@ async fn stop_overtakes_messages_queued_while_idle() {
     );
 }
 
-/// §7: `get_status` queued behind idle-time mail is answered before it.
+/// `get_status` queued behind idle-time mail is answered before it.
 #[tokio::test]
 async fn status_overtakes_messages_queued_while_idle() {
     let log = Log::default();

@@ -1,4 +1,4 @@
-//! The `tracing` feature (SPEC §9.4): actor and message spans, lifecycle events.
+//! The `tracing` feature: actor and message spans, lifecycle events.
 #![cfg(feature = "tracing")]
 
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,4 @@
-//! Timers: SPEC §3.5, §6 and §8 items 45–58.
+//! Timers: one-shot and recurring, drift policies, cancellation, stops.
 //!
 //! Every time-dependent test runs on Tokio's paused clock. `T0` is the registration instant the
 //! actor reports back from its `handle` call (the clock does not move unless the test advances
@@ -313,10 +313,10 @@ async fn stop_and_wait<A: Actor>(h: &ActorHandle<A>, reason: StopReason) -> Stop
 }
 
 // ---------------------------------------------------------------------------------------------
-// One-shot timers (items 45, 46, 49, 50)
+// One-shot timers
 // ---------------------------------------------------------------------------------------------
 
-/// Item 45: `after(d)` delivers once after `d`, not before.
+/// `after(d)` delivers once after `d`, not before.
 #[tokio::test(start_paused = true)]
 async fn after_delivers_once_at_the_deadline_not_before() {
     let (h, log) = spawn_timed(8).await;
@@ -334,7 +334,7 @@ async fn after_delivers_once_at_the_deadline_not_before() {
     assert_eq!(ticks(&log, 1, t0), vec![100], "a one-shot delivers once");
 }
 
-/// Item 46: `at(past)`, `at(now)` and `after(ZERO)` deliver immediately.
+/// `at(past)`, `at(now)` and `after(ZERO)` deliver immediately.
 #[tokio::test(start_paused = true)]
 async fn at_past_and_after_zero_deliver_immediately() {
     let (h, log) = spawn_timed(8).await;
@@ -394,7 +394,7 @@ async fn one_shot_is_ordered_with_other_messages() {
     assert_eq!(tags(&log).len(), 6, "one-shots deliver once");
 }
 
-/// Item 49: a one-shot counts as active until its message is dispatched; inside its own `handle`
+/// A one-shot counts as active until its message is dispatched; inside its own `handle`
 /// call it is no longer counted. Recurring timers stay counted.
 #[tokio::test(start_paused = true)]
 async fn one_shot_stops_counting_when_dispatched() {
@@ -416,7 +416,7 @@ async fn one_shot_stops_counting_when_dispatched() {
     assert_eq!(count(&h).await, 1);
 }
 
-/// Item 50: `cancel_timer` → Ok, again → NotFound; cancelling a fired one-shot → NotFound.
+/// `cancel_timer` → Ok, again → NotFound; cancelling a fired one-shot → NotFound.
 #[tokio::test(start_paused = true)]
 async fn cancel_timer_ok_then_not_found() {
     let (h, log) = spawn_timed(8).await;
@@ -444,10 +444,10 @@ async fn cancel_timer_ok_then_not_found() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Recurring timers (items 47, 48, 51, 52, 57)
+// Recurring timers
 // ---------------------------------------------------------------------------------------------
 
-/// Item 47: `every(i)` delivers first at `T0 + i`, not at `T0`, then on the grid.
+/// `every(i)` delivers first at `T0 + i`, not at `T0`, then on the grid.
 #[tokio::test(start_paused = true)]
 async fn every_first_tick_is_one_interval_after_registration() {
     let (h, log) = spawn_timed(8).await;
@@ -465,7 +465,7 @@ async fn every_first_tick_is_one_interval_after_registration() {
     assert_eq!(count(&h).await, 1, "a recurring timer stays active");
 }
 
-/// Item 48: `every(ZERO)` → `InvalidInterval`, and nothing is registered.
+/// `every(ZERO)` → `InvalidInterval`, and nothing is registered.
 #[tokio::test(start_paused = true)]
 async fn every_zero_is_invalid_interval() {
     let (h, log) = spawn_timed(8).await;
@@ -490,7 +490,7 @@ async fn every_zero_is_invalid_interval() {
     assert!(tags(&log).is_empty());
 }
 
-/// Item 51: after `cancel_timer` no tick of that timer is handled, even ticks already queued;
+/// After `cancel_timer` no tick of that timer is handled, even ticks already queued;
 /// they are not seen by `handle_failure` either.
 #[tokio::test(start_paused = true)]
 async fn cancel_timer_skips_ticks_already_queued() {
@@ -529,7 +529,7 @@ async fn cancel_timer_skips_ticks_already_queued() {
     assert_eq!(count(&h).await, 0);
 }
 
-/// Item 51 (all): `cancel_all_timers` drops queued ticks of every timer and zeroes the count.
+/// `cancel_all_timers` drops queued ticks of every timer and zeroes the count.
 #[tokio::test(start_paused = true)]
 async fn cancel_all_timers_skips_ticks_already_queued() {
     let (h, log) = spawn_timed(8).await;
@@ -562,7 +562,7 @@ async fn cancel_all_timers_skips_ticks_already_queued() {
     let _ = t0;
 }
 
-/// Item 52: a schedule builder dropped without `.await` registers nothing.
+/// A schedule builder dropped without `.await` registers nothing.
 #[tokio::test(start_paused = true)]
 async fn dropped_builder_registers_nothing() {
     let (h, log) = spawn_timed(8).await;
@@ -576,7 +576,7 @@ async fn dropped_builder_registers_nothing() {
     assert_eq!(ticks(&log, 1, t0), vec![10]);
 }
 
-/// Item 57: a timer message whose handler errs goes to `handle_failure`; the timer keeps ticking.
+/// A timer message whose handler errs goes to `handle_failure`; the timer keeps ticking.
 #[tokio::test(start_paused = true)]
 async fn failing_tick_goes_to_handle_failure_and_timer_continues() {
     let (h, log) = spawn_timed(8).await;
@@ -606,7 +606,7 @@ async fn failing_tick_goes_to_handle_failure_and_timer_continues() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Drift policies: the worked timelines of §6 (items 53–56)
+// Drift policies: worked timelines of a 100 ms timer whose clock jumps past missed ticks
 // ---------------------------------------------------------------------------------------------
 
 /// Registers a 100 ms timer with `policy`, jumps the clock by `jump` ms without letting the timer
@@ -635,7 +635,7 @@ async fn timeline(policy: MissPolicy, jump: u64, checkpoints: &[(u64, &[u64])]) 
     assert!(h.is_alive());
 }
 
-/// Item 53: Skip: 1 at 350 (200 and 300 dropped), then 400, 500 → totals 1/2/2/2/3.
+/// Skip: 1 at 350 (200 and 300 dropped), then 400, 500 → totals 1/2/2/2/3.
 #[tokio::test(start_paused = true)]
 async fn skip_timeline() {
     timeline(
@@ -654,7 +654,7 @@ async fn skip_timeline() {
     .await;
 }
 
-/// Item 54: CatchUp: 3 at 350 (100 + catch-up for 200 and 300), then 400, 500 → 3/4/4/4/5.
+/// CatchUp: 3 at 350 (100 + catch-up for 200 and 300), then 400, 500 → 3/4/4/4/5.
 #[tokio::test(start_paused = true)]
 async fn catch_up_timeline() {
     timeline(
@@ -673,7 +673,7 @@ async fn catch_up_timeline() {
     .await;
 }
 
-/// Item 55: Delay: 1 at 350, then the grid is re-anchored: 450, 550 → 1/1/1/2/2.
+/// Delay: 1 at 350, then the grid is re-anchored: 450, 550 → 1/1/1/2/2.
 #[tokio::test(start_paused = true)]
 async fn delay_timeline() {
     timeline(
@@ -693,7 +693,7 @@ async fn delay_timeline() {
     .await;
 }
 
-/// §6 boundary: the timer task wakes exactly at 300. Skip drops 200 and 300 and continues at 400;
+/// Boundary: the timer task wakes exactly at 300. Skip drops 200 and 300 and continues at 400;
 /// CatchUp offers 200 and 300; Delay continues at 400.
 #[tokio::test(start_paused = true)]
 async fn boundary_wake_exactly_on_the_grid() {
@@ -721,7 +721,7 @@ async fn boundary_wake_exactly_on_the_grid() {
     .await;
 }
 
-/// Item 56: CatchUp with a full mailbox (capacity 2, actor busy, one slot taken at 350): the overdue
+/// CatchUp with a full mailbox (capacity 2, actor busy, one slot taken at 350): the overdue
 /// tick takes the last slot, the catch-up offer gets `Full`, 200 and 300 are dropped, and the
 /// next delivery is at 400, not immediately.
 #[tokio::test(start_paused = true)]
@@ -759,10 +759,10 @@ async fn catch_up_with_full_mailbox_drops_the_burst_and_resumes_on_the_grid() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timers and stops (item 58), task leaks, scale
+// Timers and stops, task leaks, scale
 // ---------------------------------------------------------------------------------------------
 
-/// Item 58 and §4.3: timers are cancelled on every kind of stop and no timer task is left behind.
+/// Timers are cancelled on every kind of stop and no timer task is left behind.
 #[tokio::test(start_paused = true)]
 async fn timers_are_cancelled_on_every_kind_of_stop() {
     let reasons = [
@@ -793,7 +793,7 @@ async fn timers_are_cancelled_on_every_kind_of_stop() {
     }
 }
 
-/// Item 58: a restarted incarnation inherits no timers (count is 0 when its `pre_start` runs),
+/// A restarted incarnation inherits no timers (count is 0 when its `pre_start` runs),
 /// and the old incarnation's timer never reaches the new one.
 #[tokio::test(start_paused = true)]
 async fn restarted_child_inherits_no_timers() {
@@ -1058,7 +1058,7 @@ async fn ten_thousand_actors_with_a_timer_each_stop_on_shutdown() {
     );
 }
 
-/// §3.4: timers created after the stop commit (from `on_stopped`) are accepted but inert: the
+/// Timers created after the stop commit (from `on_stopped`) are accepted but inert: the
 /// awaits succeed, nothing is delivered and no timer task outlives the actor.
 #[tokio::test(start_paused = true)]
 async fn timers_created_in_on_stopped_are_inert() {

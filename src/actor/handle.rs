@@ -80,11 +80,10 @@ impl<A: Actor> ActorControl for HandleInner<A> {
     }
 }
 
-/// The typed address of one actor incarnation. Cheap to clone (one reference count).
+/// The typed address of one actor. Cheap to clone (one reference count).
 ///
-/// Handles compare and hash by [`ActorId`] only. Dropping every handle does not stop the actor.
-/// After a supervised restart the old handle is dead (`is_alive() == false`); get the new one
-/// from [`ActorSystem::get`](crate::ActorSystem::get) or from the child itself.
+/// Handles compare and hash by actor identity: clones are equal, and two different actors never
+/// are, even with equal names in two systems. Dropping every handle does not stop the actor.
 ///
 /// ```
 /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
@@ -104,6 +103,74 @@ impl<A: Actor> ActorControl for HandleInner<A> {
 /// assert_eq!(handle.send(21).await?, 42);
 /// assert_eq!(handle.clone(), handle);
 /// handle.stop(StopReason::Graceful).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # A supervised child's handle follows its restarts
+///
+/// A supervised child is one actor from the outside, whatever happens to its incarnations
+/// inside. When its supervisor restarts it, the factory builds a fresh actor value, but the
+/// child keeps its handle (every clone, wherever it is held), its id, its name registration,
+/// its mailbox with the messages queued in it (the next incarnation handles them, in order),
+/// its priority lane and its system channel. What does not carry over: the actor value's state,
+/// its timers, streams and piped tasks (they belong to one incarnation), and the message whose
+/// handling failed (it is not delivered again; a `send` caller got the error).
+///
+/// While a restart is pending (including a backoff delay) the handle accepts messages as usual,
+/// within the mailbox bound, and a `send` waits for the next incarnation's answer;
+/// [`get_status`](Self::get_status) answers `Restarting`; a [`stop`](Self::stop) applies to
+/// the next incarnation. [`is_alive`](Self::is_alive), [`wait_stopped`](Self::wait_stopped) and
+/// the release of the name mean "terminated for good": that happens only when the supervisor
+/// removes the child (no restart decided, `stop_child`, restart budget exhausted, or the
+/// supervisor itself stopped). An unsupervised actor's first stop is final.
+///
+/// ```
+/// use tokio_actors::{
+///     Actor, ActorContext, ActorError, ActorExt, ActorHandle, ActorResult, AskError, StopReason,
+/// };
+///
+/// /// Counts requests; `false` makes it fail.
+/// struct Worker { count: u32 }
+/// impl Actor for Worker {
+///     type Message = bool;
+///     type Response = u32;
+///     async fn handle(&mut self, ok: bool, _: &mut ActorContext<Self>) -> ActorResult<u32> {
+///         if !ok {
+///             return Err(ActorError::user("failed"));
+///         }
+///         self.count += 1;
+///         Ok(self.count)
+///     }
+/// }
+///
+/// /// Starts the worker and hands out its handle.
+/// struct Boss { worker: Option<ActorHandle<Worker>> }
+/// impl Actor for Boss {
+///     type Message = ();
+///     type Response = Option<ActorHandle<Worker>>;
+///     async fn on_started(&mut self, ctx: &mut ActorContext<Self>) -> ActorResult<()> {
+///         self.worker = Some(ctx.spawn_child(|| Worker { count: 0 }).await?);
+///         Ok(())
+///     }
+///     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<Self::Response> {
+///         Ok(self.worker.clone())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let boss = Boss { worker: None }.spawn().supervised().await?;
+/// let worker = boss.send(()).await?.expect("started in on_started");
+/// assert_eq!(worker.send(true).await?, 1);
+/// assert!(matches!(worker.send(false).await, Err(AskError::Actor(_)))); // this incarnation ends
+/// // The same handle reaches the next incarnation: a fresh value, so the count starts again.
+/// assert_eq!(worker.send(true).await?, 1);
+/// assert_eq!(worker.get_status().await?.restarts, 1);
+/// assert!(worker.is_alive());
+/// // Only the supervisor's stop makes the worker terminate for good.
+/// boss.stop(StopReason::Graceful).await?;
+/// assert!(matches!(worker.wait_stopped().await, StopReason::ParentRequest));
+/// assert!(!worker.is_alive());
 /// # Ok(()) }
 /// ```
 pub struct ActorHandle<A: Actor> {
@@ -217,8 +284,13 @@ impl<A: Actor> ActorHandle<A> {
         }
     }
 
-    /// `true` from spawn until the actor has terminated (also while starting and stopping);
-    /// never flips back.
+    /// `true` from spawn until the actor has terminated for good (also while starting and
+    /// stopping); never flips back.
+    ///
+    /// For a supervised child, "for good" means its supervisor removed it (no restart decided,
+    /// `stop_child`, restart budget exhausted, or the supervisor stopped): while a restart is
+    /// pending, including a backoff delay, `is_alive()` stays `true` and the handle keeps
+    /// accepting messages for the next incarnation (see the [type docs](ActorHandle)).
     ///
     /// ```
     /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
@@ -335,6 +407,9 @@ impl<A: Actor> ActorHandle<A> {
     /// | could not enqueue | `Err(AskError::Send(SendError::Closed))` |
     /// | enqueued, never answered (stop, `Kill`, runtime shut down) | `Err(AskError::ResponseDropped)` |
     /// | called on the actor's own handle from inside its own hooks | `Err(AskError::SelfAsk)`, at once |
+    ///
+    /// A supervised child's restart does not drop a queued request: the next incarnation
+    /// answers it (only the request whose handling failed gets that error).
     ///
     /// Never hangs once the actor has terminated. Only requests to oneself are detected; two
     /// actors that `send` to each other from their handlers wait for each other forever (see
@@ -523,6 +598,12 @@ impl<A: Actor> ActorHandle<A> {
     /// full mailbox. `StopReason::Kill` takes effect at the actor's next `.await`, even inside a
     /// handler. `Err(Closed)` after termination.
     ///
+    /// For a supervised child, `stop` ends the current incarnation; whether the child comes
+    /// back is its supervisor's decision (a `Permanent` child is restarted, as in Erlang/OTP).
+    /// A stop sent while a restart is pending applies to the next incarnation. To remove a child
+    /// for good, its supervisor calls
+    /// [`ctx.stop_child`](crate::ActorContext::stop_child).
+    ///
     /// `Graceful` (and `ParentRequest`) may be vetoed by [`Actor::pre_stop`]; `Kill` cannot:
     ///
     /// ```
@@ -558,6 +639,14 @@ impl<A: Actor> ActorHandle<A> {
     /// `Err(AskError::Send(Closed))` after termination; `Err(ResponseDropped)` if the actor
     /// terminates before serving it; `Err(SelfAsk)` from inside the actor's own hooks (it is
     /// served between messages, so the actor would wait for itself).
+    ///
+    /// Between two incarnations of a supervised child (its previous incarnation ended and the
+    /// next one has not reached `Running` yet, including a backoff delay) the handle answers at
+    /// once with [`ActorStatus::Restarting`]: `incarnation` is the latest one launched
+    /// (counting from 1, so during a backoff it is still the one that ended), `restarts` is
+    /// `incarnation - 1`, the mailbox fields show the messages waiting for the next
+    /// incarnation, and the child, timer and stream counts are 0. An example is in the
+    /// [type docs](ActorHandle).
     ///
     /// ```
     /// # use tokio_actors::{Actor, ActorConfig, ActorContext, ActorExt, ActorResult};
@@ -595,8 +684,13 @@ impl<A: Actor> ActorHandle<A> {
         response.await.map_err(|_| AskError::ResponseDropped)
     }
 
-    /// Resolves once this incarnation has terminated and the actor value has been dropped, with
-    /// the final reason (as its parent sees it). Resolves at once if already terminated.
+    /// Resolves once the actor has terminated for good and its actor value has been dropped,
+    /// with the final reason (as its parent sees it). Resolves at once if already terminated.
+    ///
+    /// For a supervised child, an incarnation that its supervisor restarts does not resolve it:
+    /// it resolves when the supervisor removes the child (no restart decided, `stop_child`,
+    /// restart budget exhausted, or the supervisor stopped), with the reason of the last
+    /// incarnation; by then the mailbox is closed and the name released.
     ///
     /// ```
     /// # use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult};

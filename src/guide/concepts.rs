@@ -26,7 +26,10 @@
 //!
 //! **Incarnation.** One run of an actor value, from `pre_start` to its stop. An unsupervised
 //! actor has exactly one. A supervised child gets a new incarnation, built by its factory, every
-//! time its supervisor restarts it; each incarnation runs its own hooks on a fresh value.
+//! time its supervisor restarts it; each incarnation runs its own hooks on a fresh value. The
+//! handle, the mailbox (with the messages queued in it) and the name belong to the actor, not
+//! to an incarnation, so they carry over; timers, streams and piped tasks do not (see
+//! [what survives a restart](super::supervision#what-survives-a-restart)).
 //!
 //! **System.** An [`ActorSystem`](crate::ActorSystem) is a registry: named actors can be found
 //! with `get::<A>(name)`, and `shutdown()` stops everything it tracks. Named actors spawned

@@ -11,7 +11,8 @@
 //!    what survives a restart.
 //! 5. [Patterns](patterns): graceful shutdown on Ctrl-C, avoiding ask cycles, testing actors
 //!    with a paused clock.
-//! 6. [Reply later, pools, pub-sub](composition): the composition APIs being added.
+//! 6. [Reply later, pools, pub-sub](composition): `ask` and `ReplyTo`, `ctx.pipe`,
+//!    cancellation, `Recipient`, groups and pools.
 //!
 //! The repository also holds `ARCHITECTURE.md` (how the runtime is built, for contributors)
 //! and `BENCHMARKS.md` (measurements against plain Tokio); neither is needed to use the crate.

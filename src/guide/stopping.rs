@@ -16,6 +16,11 @@
 //! dropped (their `send` callers get `ResponseDropped`), timers and streams are cancelled,
 //! `on_stopped` runs, and a supervisor's children are stopped before it.
 //!
+//! For a supervised child, a stop ends one incarnation: its supervisor then decides whether
+//! the child comes back (see the [supervision](super::supervision) chapter). If it does, the
+//! mailbox is not closed: the messages queued in it wait for the next incarnation, and
+//! `wait_stopped` resolves only once the child terminates for good.
+//!
 //! `Kill` does not wait for anything: it aborts the actor's task at its next `.await`, even in
 //! the middle of a handler. No hook runs; children are killed too. Use it as the last resort
 //! after a polite stop timed out (that is what [`ActorSystem::shutdown`](crate::ActorSystem::shutdown)

@@ -60,16 +60,25 @@
 //! | survives | does not survive |
 //! |---|---|
 //! | its handle (every clone stays valid and keeps working) | the actor value: the factory builds a fresh one, so state is reset |
-//! | its name and its registration in the system | its timers (schedule them again in `on_started`) |
-//! | its mailbox, and the messages queued in it (the next incarnation handles them, in order) | its streams (attach them again in `on_started`) |
-//! | its id | the message whose handling failed (not redelivered; a `send` caller got the error) |
+//! | its id, its name and its registration in the system | its timers (schedule them again in `on_started`) |
+//! | its mailbox, and the messages queued in it (the next incarnation handles them, in order) | its streams and piped tasks (they belong to one incarnation) |
+//! | its priority lane, with its queued messages | the message whose handling failed (not redelivered; a `send` caller got the error) |
+//! | its system channel: a stop sent while a restart is pending applies to the next incarnation | |
 //!
 //! Messages sent while a restart is pending (including a backoff delay) are accepted as usual,
 //! within the mailbox bound; a `send` waits for the next incarnation's answer (`send_timeout`
-//! bounds the wait). The child *terminates for good* only when its supervisor removes it (no
-//! restart, `stop_child`, budget exhausted, or the supervisor stopped): then its mailbox is
-//! closed, `is_alive()` becomes `false` and `wait_stopped()` resolves. Keep state that must
-//! outlive a crash outside the actor value (in the factory's captures, or in another actor).
+//! bounds the wait), and `get_status()` answers at once with
+//! [`ActorStatus::Restarting`](crate::ActorStatus::Restarting). Each incarnation runs
+//! `pre_start`, `on_started` and `on_stopped` on its own value.
+//!
+//! `stop(reason)` on a child's handle ends the current incarnation; whether the child comes
+//! back is its supervisor's decision, by the restart type above (a `Permanent` child is
+//! restarted). The child *terminates for good* only when its supervisor removes it (no restart,
+//! `stop_child`, budget exhausted, or the supervisor stopped): then its mailbox is closed
+//! (waiting senders get `Closed`, queued `send`s `ResponseDropped`), its name is released,
+//! `is_alive()` becomes `false` and `wait_stopped()` resolves with the last incarnation's reason.
+//! Keep state that must outlive a crash outside the actor value (in the factory's captures, or
+//! in another actor).
 //!
 //! ```
 //! use std::time::Duration;
@@ -109,32 +118,24 @@
 //!     }
 //! }
 //!
-//! /// Sends a request to whichever incarnation of the worker is current.
-//! async fn ask_worker(system: &ActorSystem) -> u32 {
-//!     loop {
-//!         if let Some(worker) = system.get::<Worker>("worker") {
-//!             if let Ok(n) = worker.send(Some(())).await {
-//!                 return n;
-//!             }
-//!         }
-//!         tokio::task::yield_now().await;
-//!     }
-//! }
-//!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let system = ActorSystem::create("guide-supervision")?;
 //! let (events, mut seen) = mpsc::unbounded_channel();
 //! let config = SupervisionConfig::one_for_one().max_restarts(3, Duration::from_secs(5));
-//! Boss { events }.spawn().with_supervision(config).on_system(&system).await?;
+//! let boss = Boss { events }.spawn().with_supervision(config).on_system(&system).await?;
 //!
-//! assert_eq!(ask_worker(&system).await, 1);
-//! assert_eq!(ask_worker(&system).await, 2);
 //! let worker = system.get::<Worker>("worker").expect("registered");
+//! assert_eq!(worker.send(Some(())).await?, 1);
+//! assert_eq!(worker.send(Some(())).await?, 2);
 //! assert!(worker.send(None).await.is_err()); // the caller gets the error
 //! assert_eq!(seen.recv().await, Some(SupervisionAction::Restarted));
-//! // The new incarnation starts from a fresh value, under the same name.
-//! assert_eq!(tokio::time::timeout(Duration::from_secs(5), ask_worker(&system)).await?, 1);
+//! // The same handle reaches the new incarnation, which starts from a fresh value.
+//! assert_eq!(worker.send(Some(())).await?, 1);
+//! assert!(worker.is_alive());
+//! assert!(system.get::<Worker>("worker").is_some_and(|h| h == worker));
 //! system.shutdown().await;
+//! assert!(!worker.is_alive()); // terminated for good with its supervisor
+//! # drop(boss);
 //! # Ok(()) }
 //! ```

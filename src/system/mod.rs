@@ -203,6 +203,10 @@ impl ActorSystem {
 
     /// The live handle registered under `name`; `None` if absent or of another actor type.
     ///
+    /// A supervised child's name stays registered across its restarts (there is no moment in
+    /// which it is missing), and this returns the same handle before and after a restart. The
+    /// name is released when the actor terminates for good.
+    ///
     /// ```
     /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
     /// # struct Cache;

@@ -21,6 +21,17 @@ use crate::types::{ActorId, RestartType, Shutdown, StopReason};
 /// The factory builds a fresh actor value for every incarnation; the child keeps its id, name,
 /// config, restart type and shutdown policy across restarts.
 ///
+/// The returned handle is the child's for its whole life: it stays valid across restarts, and
+/// so does the name registration. The mailbox and priority lane belong to the child, not to an
+/// incarnation: messages queued when an incarnation ends are handled by the next one, in order,
+/// and messages sent while a restart is pending wait for it (within the mailbox bound). Each
+/// incarnation starts with a fresh value from the factory and no timers, streams or piped
+/// tasks; the message whose handling failed is not delivered again. The handle's
+/// `is_alive()` turns `false`, `wait_stopped()` resolves and the name is released only when the
+/// child terminates for good: no restart decided for its end (its [`RestartType`]),
+/// [`stop_child`](ActorContext::stop_child), the restart budget exhausted, or this supervisor
+/// stopped. See [`ActorHandle`] for an example.
+///
 /// ```
 /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, RestartType, Shutdown};
 ///

@@ -10,7 +10,8 @@ use tokio::time::Instant;
 use super::Backoff;
 use crate::types::{RestartStrategy, RestartType, StopReason};
 
-/// Whether an incarnation that ended with `reason` is restarted (SPEC §5.2 step 2).
+/// Whether a child whose incarnation ended with `reason` is restarted, by its restart type
+/// (the Erlang/OTP rule: a `Transient` child comes back only after an abnormal end).
 ///
 /// | type | `Graceful`/`ParentRequest` | `Cancelled`/`Failure`/`Kill` |
 /// |---|---|---|
@@ -44,7 +45,7 @@ pub(crate) fn restart_set(strategy: RestartStrategy, failed: u64) -> (Bound<u64>
     }
 }
 
-/// The delay before the `n`-th consecutive restart of a slot (SPEC §9.5):
+/// The delay before the `n`-th consecutive restart of a slot (exponential backoff):
 /// `min(max, min · 2^(n-1))` plus `jitter × sample × that`, with `sample` in `0.0..1.0`.
 pub(crate) fn backoff_delay(backoff: &Backoff, n: u32, sample: f64) -> Duration {
     let doublings = n.saturating_sub(1).min(63);
@@ -59,7 +60,8 @@ pub(crate) fn backoff_delay(backoff: &Backoff, n: u32, sample: f64) -> Duration 
     base.saturating_add(base.mul_f64((backoff.jitter * sample).clamp(0.0, 1.0)))
 }
 
-/// The sliding-window restart budget (SPEC §5.4).
+/// The sliding-window restart budget: more than `max` restart decisions within any `window`
+/// exhaust it (the supervisor then gives up).
 #[derive(Debug)]
 pub(crate) struct RestartBudget {
     max: u32,
