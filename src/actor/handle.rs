@@ -66,13 +66,14 @@ impl<A: Actor> ActorControl for HandleInner<A> {
     }
 
     fn terminate(&self, reason: StopReason) {
-        if !self.core.finish(reason) {
+        if !self.core.mark_dead() {
             return;
         }
-        // `finish` made `is_alive()` false first, so a `park` from now on closes by itself.
+        // Dead first, then take: a `park` racing this closes what it parks itself.
         if let Some(mut lanes) = self.parked.take() {
             lanes.close_and_drain();
         }
+        self.core.finish(reason);
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {

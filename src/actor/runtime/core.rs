@@ -287,14 +287,17 @@ impl Core {
         }
     }
 
-    /// The type-independent part of terminating for good, after the mailbox was closed:
-    /// leave the registry, `is_alive()` false, close the system channel (pending status
-    /// requests resolve `ResponseDropped`), publish the reason to `wait_stopped`. Only the
-    /// first call does anything; returns whether this one did.
-    pub(crate) fn finish(&self, reason: StopReason) -> bool {
-        if !self.alive.swap(false, Ordering::AcqRel) {
-            return false;
-        }
+    /// The first step of terminating for good: `is_alive()` becomes false (a mailbox parked
+    /// from now on is closed by whoever parks it). Only the first call returns `true`; that
+    /// caller then closes the mailbox and calls [`finish`](Self::finish).
+    pub(crate) fn mark_dead(&self) -> bool {
+        self.alive.swap(false, Ordering::AcqRel)
+    }
+
+    /// The type-independent rest of terminating for good, once the mailbox was closed and
+    /// drained: leave the registry, close the system channel (pending status requests resolve
+    /// `ResponseDropped`), publish the reason to `wait_stopped`, notify the watchers.
+    pub(crate) fn finish(&self, reason: StopReason) {
         let registration = lock(&self.incarnations).registration.take();
         if let Some(registration) = registration {
             registration.release();
@@ -332,7 +335,6 @@ impl Core {
                     .send_system(SystemMsg::Watched(Box::new(event)));
             }
         }
-        true
     }
 
     /// Adds a watcher (keyed by its handle's address). `Err(reason)` if this actor already
@@ -382,9 +384,9 @@ impl Core {
 pub(crate) trait ActorControl: Send + Sync + 'static {
     /// The shared state.
     fn core(&self) -> &Core;
-    /// Terminates the actor for good (no incarnation may be running): close and drain the
-    /// mailbox kept between incarnations (waiting senders `Closed`, queued `send`s
-    /// `ResponseDropped`), then [`Core::finish`]. Idempotent.
+    /// Terminates the actor for good (no incarnation may be running): [`Core::mark_dead`],
+    /// close and drain the mailbox kept between incarnations (waiting senders `Closed`, queued
+    /// `send`s `ResponseDropped`), then [`Core::finish`]. Idempotent.
     fn terminate(&self, reason: StopReason);
     /// The concrete handle inner, for typed lookup (`ActorSystem::get`).
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
