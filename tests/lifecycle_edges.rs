@@ -49,6 +49,8 @@ struct Blocker {
     log: Log,
     entered: Arc<AtomicBool>,
     latch: Arc<Latch>,
+    /// `on_stopped` blocks the thread until the latch opens.
+    block_on_stopped: bool,
 }
 
 impl Blocker {
@@ -57,6 +59,7 @@ impl Blocker {
             log: log.clone(),
             entered: Arc::default(),
             latch: Arc::default(),
+            block_on_stopped: false,
         }
     }
 }
@@ -93,6 +96,10 @@ impl Actor for Blocker {
         _: &mut ActorContext<Self>,
     ) -> ActorResult<()> {
         self.log.push(format!("on_stopped {reason}"));
+        if self.block_on_stopped {
+            self.entered.store(true, Ordering::SeqCst);
+            self.latch.wait_blocking();
+        }
         Ok(())
     }
 }
@@ -163,6 +170,36 @@ async fn a_kill_after_a_queued_graceful_wins_when_the_handler_returns() {
     let reason = within("actor end", actor.wait_stopped()).await;
     assert!(matches!(reason, StopReason::Kill), "ended with {reason}");
     no_stop_hooks(&log);
+}
+
+/// A Kill accepted while `on_stopped` blocks its thread cannot interrupt it, but it is still
+/// the final reason: whoever killed the actor (a shutdown reporting it `killed` or
+/// `unresponsive`) sees `Kill`, not the reason of the stop the Kill cut short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_during_a_blocking_on_stopped_is_the_final_reason() {
+    let log = Log::default();
+    let sys = system();
+    let mut blocker = Blocker::new(&log);
+    blocker.block_on_stopped = true;
+    let (entered, latch) = (blocker.entered.clone(), blocker.latch.clone());
+    let actor = within("spawn", blocker.spawn().on_system(&sys))
+        .await
+        .unwrap();
+    let policy = ShutdownPolicy {
+        timeout: Duration::from_millis(20),
+        per_actor_timeout: Duration::from_millis(5),
+    };
+    let shutdown = tokio::spawn({
+        let sys = sys.clone();
+        async move { sys.shutdown_with(policy).await }
+    });
+    until_entered(&entered).await;
+    let report = within("shutdown", shutdown).await.unwrap();
+    assert_eq!(report.unresponsive, [actor.id().clone()], "{report:?}");
+    latch.open();
+    let reason = within("actor end", actor.wait_stopped()).await;
+    assert!(matches!(reason, StopReason::Kill), "ended with {reason}");
+    assert_eq!(log.all(), ["pre_stop graceful", "on_stopped graceful"]);
 }
 
 /// The same race without a second thread: the handler itself queues a stop, then a Kill, and

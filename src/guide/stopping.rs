@@ -68,8 +68,11 @@
 //! ## When stops meet
 //!
 //! A `Kill` wins over every stop asked before it: once accepted, no hook runs any more, even if
-//! a `Graceful` or `Cancelled` was already queued behind a handler that is still busy (a
-//! handler that blocks its thread is only interrupted when it returns, and then ends by `Kill`).
+//! a `Graceful` or `Cancelled` was already queued behind a handler that is still busy. Code
+//! that blocks its thread cannot be interrupted: a handler that does is cut off when it
+//! returns; a `pre_stop` or `on_stopped` that does runs to its end. Either way the final reason
+//! is `Kill`, so it agrees with whoever killed the actor (a shutdown that reported it killed or
+//! unresponsive).
 //!
 //! ## Abandoned spawns
 //!
