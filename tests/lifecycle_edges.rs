@@ -185,16 +185,13 @@ async fn a_kill_during_a_blocking_on_stopped_is_the_final_reason() {
     let actor = within("spawn", blocker.spawn().on_system(&sys))
         .await
         .unwrap();
+    actor.stop(StopReason::Graceful).await.unwrap();
+    until_entered(&entered).await; // in `on_stopped`
     let policy = ShutdownPolicy {
         timeout: Duration::from_millis(20),
         per_actor_timeout: Duration::from_millis(5),
     };
-    let shutdown = tokio::spawn({
-        let sys = sys.clone();
-        async move { sys.shutdown_with(policy).await }
-    });
-    until_entered(&entered).await;
-    let report = within("shutdown", shutdown).await.unwrap();
+    let report = within("shutdown", sys.shutdown_with(policy)).await;
     assert_eq!(report.unresponsive, [actor.id().clone()], "{report:?}");
     latch.open();
     let reason = within("actor end", actor.wait_stopped()).await;
@@ -283,7 +280,17 @@ async fn until_released(live: &AtomicUsize) {
     .await;
 }
 
-async fn a_timed_out_named_spawn_frees_its_name() {
+/// Only the start of `on_started` may have run. `started`: it surely did (a paused clock lets the
+/// actor reach it before the timeout; with real time, a loaded machine may not).
+fn cut_short_in_start_up(log: &Log, started: bool) {
+    let all = log.all();
+    assert!(all.iter().all(|e| e == "on_started begins"), "{all:?}");
+    if started {
+        assert!(!all.is_empty());
+    }
+}
+
+async fn a_timed_out_named_spawn_frees_its_name(paused: bool) {
     let (live, log, sys) = (Arc::new(AtomicUsize::new(0)), Log::default(), system());
     let name = uniq("slow");
     let spawn = SlowStart::new(&live, &log)
@@ -295,7 +302,6 @@ async fn a_timed_out_named_spawn_frees_its_name() {
         outcome.is_err(),
         "on_started never finishes: the spawn times out"
     );
-    assert!(log.has("on_started begins"), "{:?}", log.all());
     until_released(&live).await;
     // The name is released right after the value is dropped (on another thread, maybe).
     within("name released", async {
@@ -305,7 +311,7 @@ async fn a_timed_out_named_spawn_frees_its_name() {
     })
     .await;
     // Killed in start-up: neither the rest of `on_started` nor `on_stopped` ran.
-    assert_eq!(log.all(), ["on_started begins"]);
+    cut_short_in_start_up(&log, paused);
     assert!(sys.get::<SlowStart>(&name).is_none());
     // The name can be taken again.
     let again = within(
@@ -321,15 +327,15 @@ async fn a_timed_out_named_spawn_frees_its_name() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_a_named_spawn_future_frees_the_name_current_thread() {
-    a_timed_out_named_spawn_frees_its_name().await;
+    a_timed_out_named_spawn_frees_its_name(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_a_named_spawn_future_frees_the_name_multi_thread() {
-    a_timed_out_named_spawn_frees_its_name().await;
+    a_timed_out_named_spawn_frees_its_name(false).await;
 }
 
-async fn a_timed_out_anonymous_spawn_leaves_nothing_behind() {
+async fn a_timed_out_anonymous_spawn_leaves_nothing_behind(paused: bool) {
     let (live, log, sys) = (Arc::new(AtomicUsize::new(0)), Log::default(), system());
     for _ in 0..3 {
         let spawn = SlowStart::new(&live, &log).spawn().on_system(&sys);
@@ -342,8 +348,10 @@ async fn a_timed_out_anonymous_spawn_leaves_nothing_behind() {
         .await
         .is_err());
     until_released(&live).await;
-    assert_eq!(log.count_prefix("on_started begins"), 4);
-    assert!(!log.has("on_started ends") && !log.has("on_stopped"));
+    cut_short_in_start_up(&log, paused);
+    if paused {
+        assert_eq!(log.count_prefix("on_started begins"), 4);
+    }
     // Nothing is left for the system to stop.
     let report = within("shutdown", sys.shutdown()).await;
     assert_eq!(report, ShutdownReport::default());
@@ -351,12 +359,12 @@ async fn a_timed_out_anonymous_spawn_leaves_nothing_behind() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_an_anonymous_spawn_future_drops_the_actor_current_thread() {
-    a_timed_out_anonymous_spawn_leaves_nothing_behind().await;
+    a_timed_out_anonymous_spawn_leaves_nothing_behind(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_an_anonymous_spawn_future_drops_the_actor_multi_thread() {
-    a_timed_out_anonymous_spawn_leaves_nothing_behind().await;
+    a_timed_out_anonymous_spawn_leaves_nothing_behind(false).await;
 }
 
 /// A spawn future dropped before its first poll never starts anything.
