@@ -15,7 +15,18 @@ use crate::system::ActorSystem;
 /// Configures a spawn; awaiting it starts the actor and returns its handle once `pre_start`
 /// and `on_started` have finished.
 ///
-/// Calls are order-independent and the last call of each kind wins. Errors:
+/// Calls are order-independent and the last call of each kind wins. The actor belongs to the
+/// system given to [`on_system`](Self::on_system), else to [`ActorSystem::default()`], named or
+/// not: that system's `shutdown` stops it.
+///
+/// **Giving up cancels the spawn.** Dropping the future before it resolved (a `timeout` that
+/// elapsed, a `select!` that took another branch) kills the actor: `pre_start`/`on_started` is
+/// cut off at its next `.await`, no `pre_stop`/`on_stopped` runs, the actor value is dropped and
+/// the name is free again as soon as the kill took effect. Without this, nobody could ever
+/// reach an anonymous actor whose spawn was abandoned. A future dropped before it was first
+/// polled starts nothing at all.
+///
+/// Errors:
 ///
 /// | error | when |
 /// |---|---|
@@ -93,8 +104,8 @@ impl<A: Actor> SpawnBuilder<A> {
         self
     }
 
-    /// Spawns into `system` (default: [`ActorSystem::default()`]); the system then tracks the
-    /// actor even if it is anonymous.
+    /// Spawns into `system` instead of [`ActorSystem::default()`]: the actor belongs to it (its
+    /// name, if any, is registered there) and its `shutdown` stops the actor, anonymous or not.
     pub fn on_system(mut self, system: &Arc<ActorSystem>) -> Self {
         self.system = Some(system.clone());
         self
@@ -134,14 +145,13 @@ impl<A: Actor> IntoFuture for SpawnBuilder<A> {
             if supervision.is_some() {
                 config.supervision = supervision;
             }
-            let tracked = name.is_some() || system.is_some();
-            let system = system.unwrap_or_else(ActorSystem::default);
             let spec = LaunchSpec {
                 id: None,
                 name,
                 config,
-                system,
-                tracked,
+                system: system.unwrap_or_else(ActorSystem::default),
+                // Every actor belongs to its home system: its shutdown stops it.
+                tracked: true,
                 has_tracked_parent: false,
                 parent: None,
             };

@@ -32,8 +32,11 @@
 //! [what survives a restart](super::supervision#what-survives-a-restart)).
 //!
 //! **System.** An [`ActorSystem`](crate::ActorSystem) is a registry: named actors can be found
-//! with `get::<A>(name)`, and `shutdown()` stops everything it tracks. Named actors spawned
-//! without `on_system` join [`ActorSystem::default()`](crate::ActorSystem::default).
+//! with `get::<A>(name)`, and `shutdown()` stops every actor of the system, named or anonymous.
+//! Every actor belongs to one system: the one given with `on_system`, else
+//! [`ActorSystem::default()`](crate::ActorSystem::default); a child belongs to its supervisor's.
+//! An anonymous actor has no name to look up, so it is not in `registered()`, but the system
+//! still stops it: an actor whose handles were all dropped is not leaked past a shutdown.
 //!
 //! ```
 //! use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorStatus, ActorSystem};
@@ -65,7 +68,7 @@
 //! assert_eq!(found.send(()).await?, 2);
 //! assert_eq!(found.get_status().await?.status, ActorStatus::Running);
 //!
-//! system.shutdown().await; // stops every actor the system tracks
+//! system.shutdown().await; // stops every actor of the system
 //! assert!(!handle.is_alive());
 //! # Ok(()) }
 //! ```

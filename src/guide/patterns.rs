@@ -2,8 +2,8 @@
 //!
 //! ## Graceful shutdown on Ctrl-C
 //!
-//! Register long-lived actors by name (or with `on_system`) so a system tracks them, wait for
-//! the signal, then call [`ActorSystem::shutdown`](crate::ActorSystem::shutdown): it asks every
+//! Spawn actors into a system (every actor belongs to one: `on_system`, else the default
+//! system), wait for the signal, then call [`ActorSystem::shutdown`](crate::ActorSystem::shutdown): it asks every
 //! root actor to stop gracefully (supervisors stop their children first), kills the ones that
 //! do not finish within the policy's per-actor timeout, and reports which was which.
 //! `tokio::signal::ctrl_c` needs Tokio's `signal` feature (`features = ["full"]` has it):

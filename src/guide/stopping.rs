@@ -69,3 +69,46 @@
 //! A `Failure` reason also comes from the runtime: a `send` whose handler returned `Err`, a
 //! panic, or a supervisor whose restart budget ran out. An `Err` from `on_stopped` replaces
 //! the final reason with `Failure(e)`, which is what a supervisor sees.
+//!
+//! ## When stops meet
+//!
+//! A `Kill` wins over every stop asked before it: once accepted, no hook runs any more, even if
+//! a `Graceful` or `Cancelled` was already queued behind a handler that is still busy. Code
+//! that blocks its thread cannot be interrupted: a handler that does is cut off when it
+//! returns; a `pre_stop` or `on_stopped` that does runs to its end. Either way the final reason
+//! is `Kill`, so it agrees with whoever killed the actor (a shutdown that reported it killed or
+//! unresponsive).
+//!
+//! ## Abandoned spawns
+//!
+//! Awaiting a spawn waits for `pre_start` and `on_started`. Dropping that future first (a
+//! timeout, a `select!`) cancels the spawn: the actor is killed, so the rest of its start-up and
+//! `on_stopped` never run, its value is dropped and its name is free again. Otherwise an
+//! anonymous actor would run on with nobody able to reach it.
+//!
+//! ```
+//! use std::time::Duration;
+//! use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
+//!
+//! /// Takes an hour to start.
+//! struct Slow;
+//! impl Actor for Slow {
+//!     type Message = ();
+//!     type Response = ();
+//!     async fn handle(&mut self, _: (), _: &mut ActorContext<Self>) -> ActorResult<()> { Ok(()) }
+//!     async fn on_started(&mut self, _: &mut ActorContext<Self>) -> ActorResult<()> {
+//!         tokio::time::sleep(Duration::from_secs(3600)).await;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! // A paused clock: the timeouts below take no real time.
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let system = ActorSystem::create("guide-abandoned-spawn")?;
+//! let spawn = Slow.spawn().named("slow").on_system(&system);
+//! assert!(tokio::time::timeout(Duration::from_secs(1), spawn).await.is_err());
+//! tokio::time::sleep(Duration::from_millis(1)).await; // the kill takes effect
+//! assert!(system.registered().is_empty()); // the name is free again
+//! # Ok(()) }
+//! ```

@@ -1,8 +1,10 @@
 //! [`ActorSystem`]: a process-wide name registry with typed lookup and coordinated shutdown.
 //!
 //! A system is a registry, not a runtime: actors run on whichever Tokio runtime awaited their
-//! spawn. It tracks every named actor and every actor spawned with `on_system`, and
-//! [`shutdown`](ActorSystem::shutdown) stops them all, escalating to `Kill`.
+//! spawn. Every actor belongs to one system (the one given to `on_system`, else the default
+//! system; a child to its supervisor's): the system knows the named ones by name, and
+//! [`shutdown`](ActorSystem::shutdown) stops them all, anonymous ones included, escalating to
+//! `Kill`.
 
 mod group;
 mod registry;
@@ -111,7 +113,8 @@ impl ActorSystem {
 
     /// The process-wide system named `"default"`, created on first use; the same `Arc` every time.
     ///
-    /// Named actors spawned without [`on_system`](crate::SpawnBuilder::on_system) register here.
+    /// Actors spawned without [`on_system`](crate::SpawnBuilder::on_system) belong here: named
+    /// ones register their name here, and its `shutdown` stops them all, anonymous ones too.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -300,7 +303,8 @@ impl ActorSystem {
         control.core().request_stop(reason)
     }
 
-    /// Names currently registered (children included), in no particular order.
+    /// Names currently registered (children included), in no particular order. Anonymous
+    /// actors are not listed, though the system stops them too.
     ///
     /// ```
     /// use tokio_actors::{Actor, ActorContext, ActorExt, ActorResult, ActorSystem};
@@ -315,7 +319,7 @@ impl ActorSystem {
     /// let system = ActorSystem::create("docs-registered")?;
     /// Cache.spawn().named("docs-registered-b").on_system(&system).await?;
     /// Cache.spawn().named("docs-registered-a").on_system(&system).await?;
-    /// Cache.spawn().on_system(&system).await?; // tracked by the system, but has no name
+    /// Cache.spawn().on_system(&system).await?; // belongs to the system, but has no name
     /// let mut names = system.registered();
     /// names.sort();
     /// assert_eq!(names, ["docs-registered-a", "docs-registered-b"]);
@@ -350,16 +354,17 @@ impl ActorSystem {
         self.groups.get(name)
     }
 
-    /// Stops every tracked actor with the system's policy; see [`shutdown_with`](Self::shutdown_with).
+    /// Stops every actor of the system with the system's policy; see
+    /// [`shutdown_with`](Self::shutdown_with).
     pub async fn shutdown(&self) -> ShutdownReport {
         self.shutdown_with(self.config.shutdown_policy.clone())
             .await
     }
 
-    /// Stops every tracked root actor, newest first: `Graceful`, then `Kill` after
+    /// Stops every root actor of the system (one without a supervisor), newest first: `Graceful`, then `Kill` after
     /// `per_actor_timeout` (or at once once `timeout` has passed). Supervisors stop their own
     /// children. Returns when all have terminated, or at the latest `timeout` + 100 ms.
-    /// Calling it from inside an actor tracked by the same system waits for itself (usage error).
+    /// Calling it from inside an actor of the same system waits for itself (usage error).
     ///
     /// ```
     /// use std::time::Duration;

@@ -23,7 +23,7 @@ use crate::system::ActorSystem;
 /// | [`with_config`](Self::with_config) (each worker's config) | [`ActorConfig::default()`] |
 /// | [`supervision`](Self::supervision) (the pool supervisor's) | [`SupervisionConfig::default()`]: one-for-one, 3 restarts in 5 s |
 /// | [`named`](Self::named) (the pool supervisor's name) | anonymous |
-/// | [`on_system`](Self::on_system) | the default system when named, else untracked |
+/// | [`on_system`](Self::on_system) (the system whose shutdown stops the pool) | [`ActorSystem::default()`] |
 ///
 /// Awaiting it fails with `SpawnError::InvalidConfig` for a size of 0 or an invalid worker
 /// config, with the supervisor's spawn errors (a taken name), or with `SpawnError::Init` when a

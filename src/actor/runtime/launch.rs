@@ -58,7 +58,8 @@ pub(crate) fn launch<A: Actor>(
         Core::new(id, spec.name.clone(), capacity),
     ));
     let handle = ActorHandle::from_inner(inner);
-    if spec.tracked {
+    // An anonymous child of a tracked supervisor needs no entry: its supervisor stops it.
+    if spec.tracked && (spec.name.is_some() || !spec.has_tracked_parent) {
         let registration = spec
             .system
             .register(handle.control(), spec.has_tracked_parent)?;
@@ -136,16 +137,35 @@ pub(crate) async fn started(startup: Startup) -> Result<(), ActorError> {
     }
 }
 
-/// `launch` + `started`, with start-up failures as `SpawnError::Init`.
+/// `launch` + `started`, with start-up failures as `SpawnError::Init`. Dropped before it
+/// resolves, it kills the actor: the caller gave up and never gets the handle.
 pub(crate) async fn spawn_and_wait<A: Actor>(
     actor: A,
     spec: LaunchSpec,
 ) -> Result<ActorHandle<A>, SpawnError> {
     let (handle, startup) = launch(actor, spec)?;
-    started(startup)
-        .await
-        .map_err(|e| SpawnError::Init(Box::new(e)))?;
+    let abandoned = KillOnDrop(Some(handle.core()));
+    let outcome = started(startup).await;
+    abandoned.disarm();
+    outcome.map_err(|e| SpawnError::Init(Box::new(e)))?;
     Ok(handle)
+}
+
+/// Kills the actor when dropped while armed (a spawn future dropped before it resolved).
+struct KillOnDrop<'a>(Option<&'a Core>);
+
+impl KillOnDrop<'_> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for KillOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.0 {
+            core.kill();
+        }
+    }
 }
 
 /// Spawns the actor's task; with `--cfg tokio_unstable` and the `tracing` feature the task is

@@ -106,7 +106,12 @@ impl<A: Actor> ActorTask<A> {
             let (Some(live), Some(plan)) = (self.live.as_mut(), self.plan.as_mut()) else {
                 return;
             };
-            let reason = live.lifecycle(plan).await;
+            let mut reason = live.lifecycle(plan).await;
+            if live.ctx.core().kill_requested() {
+                // A Kill accepted too late to cut the stop sequence short (a hook blocked its
+                // thread) still wins: whoever killed the actor sees `Kill`.
+                reason = StopReason::Kill;
+            }
             metering::died::<A>(&reason);
             // The exit steps are armed before any user `Drop` runs, and the actor value is
             // dropped before they run (so `wait_stopped` means "released"). A panic in that

@@ -30,6 +30,19 @@ pub(crate) fn in_actor_span<A, F: Future>(_id: &ActorId, _name: Option<&str>, ta
     task
 }
 
+/// Makes a future spawned on an actor's behalf (a supervisor's restart job) run in the current
+/// span, so the incarnations it starts nest under the supervisor's span like the first one.
+#[cfg(feature = "tracing")]
+pub(crate) fn in_current_span<F: Future>(task: F) -> impl Future<Output = F::Output> {
+    tracing::Instrument::in_current_span(task)
+}
+
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub(crate) fn in_current_span<F: Future>(task: F) -> F {
+    task
+}
+
 /// The span of whoever enqueued a message (`()` without the feature).
 #[cfg(feature = "tracing")]
 pub(crate) type Caller = tracing::Span;

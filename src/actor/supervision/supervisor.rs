@@ -417,13 +417,13 @@ impl Supervisor {
             .retiring
             .extend(stops.iter().map(|(target, _)| target.clone()));
         self.jobs.retain(|job| !job.is_finished());
-        let job = tokio::spawn(run_restart_job(
+        let job = tokio::spawn(telemetry::in_current_span(run_restart_job(
             stops,
             delay,
             orders,
             self.in_flight.clone(),
             me.clone(),
-        ));
+        )));
         self.jobs.push(job.abort_handle());
         NoticeOutcome {
             events: vec![event],
