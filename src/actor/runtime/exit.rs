@@ -32,7 +32,8 @@ pub(crate) struct ExitPlan {
     pub(crate) control: Arc<dyn ActorControl>,
     /// This incarnation's tag.
     pub(crate) tag: u64,
-    pub(crate) parent: Option<ParentLink>,
+    /// Boxed: most actors have no parent, and the task of every idle actor stays smaller.
+    pub(crate) parent: Option<Box<ParentLink>>,
     /// Answers the spawn await; still here only if start-up did not complete.
     pub(crate) startup: Option<oneshot::Sender<Result<(), ActorError>>>,
 }

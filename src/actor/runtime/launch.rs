@@ -29,7 +29,7 @@ pub(crate) struct LaunchSpec {
     pub(crate) tracked: bool,
     /// The parent is tracked by the same system (so this actor is not a shutdown root).
     pub(crate) has_tracked_parent: bool,
-    pub(crate) parent: Option<ParentLink>,
+    pub(crate) parent: Option<Box<ParentLink>>,
 }
 
 /// Waits for `pre_start` and `on_started` of a launched incarnation.

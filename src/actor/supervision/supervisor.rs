@@ -114,12 +114,12 @@ impl ChildSpec {
             system: system.clone(),
             tracked: supervisor_tracked || self.name.is_some(),
             has_tracked_parent: supervisor_tracked,
-            parent: Some(ParentLink {
+            parent: Some(Box::new(ParentLink {
                 parent: me.clone(),
                 slot: self.id.clone(),
                 incarnation: tag,
                 restart_type: self.restart_type,
-            }),
+            })),
         }
     }
 }
