@@ -240,7 +240,7 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub fn mailbox_capacity(&self) -> usize {
-        self.inner.core.capacity
+        self.inner.mailbox.max_capacity()
     }
 
     /// Messages accepted into the mailbox and not yet taken by the actor (the one being
@@ -724,7 +724,7 @@ impl<A: Actor> ActorHandle<A> {
         let (incarnation, restarts) = core.incarnation_counts();
         ActorStatusInfo {
             id: core.id.clone(),
-            name: core.name.clone(),
+            name: core.name().cloned(),
             status: ActorStatus::Restarting,
             mailbox_len: self.mailbox_len(),
             mailbox_capacity: self.mailbox_capacity(),

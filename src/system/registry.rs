@@ -53,7 +53,7 @@ impl Registry {
         root: bool,
     ) -> Result<u64, String> {
         let key = self.next_key;
-        if let Some(name) = &control.core().name {
+        if let Some(name) = control.core().name() {
             if self.names.contains_key(name) {
                 return Err(name.clone());
             }
@@ -66,7 +66,7 @@ impl Registry {
 
     pub(crate) fn remove(&mut self, key: u64) {
         if let Some(entry) = self.entries.remove(&key) {
-            if let Some(name) = &entry.control.core().name {
+            if let Some(name) = entry.control.core().name() {
                 if self.names.get(name) == Some(&key) {
                     self.names.remove(name);
                 }

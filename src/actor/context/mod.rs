@@ -145,7 +145,7 @@ impl<A: Actor> ActorContext<A> {
     /// This actor's name, `None` for anonymous actors (example at
     /// [`actor_id`](Self::actor_id)).
     pub fn actor_name(&self) -> Option<&String> {
-        self.handle.core().name.as_ref()
+        self.handle.core().name()
     }
 
     /// A handle to this incarnation, equal to every external handle of it.

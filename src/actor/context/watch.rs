@@ -105,7 +105,7 @@ impl<A: Actor> ActorContext<A> {
             // Already terminated: the notice comes at once, through our own system channel.
             let event = Terminated {
                 id: other.id().clone(),
-                name: target.core().name.clone(),
+                name: target.core().name().cloned(),
                 reason,
             };
             let _ = self.core().send_system(SystemMsg::Watched(Box::new(event)));

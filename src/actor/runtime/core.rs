@@ -72,8 +72,11 @@ struct Incarnations {
     tag: u64,
     /// An incarnation is running (launched and not yet ended).
     running: bool,
+    /// A supervised child: its mailbox outlives each incarnation (handed to the next one, or
+    /// closed by its supervisor when it terminates for good).
+    supervised: bool,
     /// How many incarnations were launched.
-    count: u64,
+    count: u32,
     /// The latest ended incarnation and its reason (boxed: most actors never get one until
     /// their end, and it keeps every idle actor small).
     last_end: Option<Box<(u64, StopReason)>>,
@@ -90,8 +93,9 @@ struct Incarnations {
 /// The shared, type-independent half of an incarnation.
 pub(crate) struct Core {
     pub(crate) id: ActorId,
-    pub(crate) name: Option<String>,
-    pub(crate) capacity: usize,
+    /// Boxed: most actors are anonymous, and `None` is one word where a `String` is three.
+    #[allow(clippy::box_collection)]
+    name: Option<Box<String>>,
     /// The system channel.
     pub(crate) system: SystemQueue,
     alive: AtomicBool,
@@ -106,17 +110,21 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(id: ActorId, name: Option<String>, capacity: usize) -> Self {
+    pub(crate) fn new(id: ActorId, name: Option<String>) -> Self {
         Core {
             id,
-            name,
-            capacity,
+            name: name.map(Box::new),
             system: SystemQueue::default(),
             alive: AtomicBool::new(true),
             restarting: AtomicBool::new(false),
             incarnations: Mutex::new(Incarnations::default()),
             exited: Notify::new(),
         }
+    }
+
+    /// The registered name, if any.
+    pub(crate) fn name(&self) -> Option<&String> {
+        self.name.as_deref()
     }
 
     /// `true` until the actor terminated for good (for a supervised child: until its
@@ -142,12 +150,13 @@ impl Core {
 
     /// Records a new incarnation with `tag`, before its task is spawned. A Kill accepted while
     /// no incarnation ran applies to this one.
-    pub(crate) fn begin_incarnation(&self, tag: u64) {
+    pub(crate) fn begin_incarnation(&self, tag: u64, supervised: bool) {
         let mut record = lock(&self.incarnations);
+        record.supervised = supervised;
         record.tag = tag;
         record.running = true;
         record.abort = None;
-        record.count += 1;
+        record.count = record.count.saturating_add(1);
     }
 
     /// Records the end of incarnation `tag` (a supervised child stays alive: its supervisor
@@ -170,8 +179,18 @@ impl Core {
 
     /// `(incarnation, restarts)` for status reports: 1 and 0 for the first incarnation.
     pub(crate) fn incarnation_counts(&self) -> (u64, u64) {
-        let count = lock(&self.incarnations).count.max(1);
+        let count = u64::from(lock(&self.incarnations).count.max(1));
         (count, count - 1)
+    }
+
+    /// The tag of the current (or latest) incarnation.
+    pub(crate) fn current_tag(&self) -> u64 {
+        lock(&self.incarnations).tag
+    }
+
+    /// Whether this actor is a supervised child (its incarnations have a parent).
+    pub(crate) fn is_supervised(&self) -> bool {
+        lock(&self.incarnations).supervised
     }
 
     /// Whether an incarnation is running now.
@@ -327,7 +346,7 @@ impl Core {
             if let Some(watcher) = watcher.upgrade() {
                 let event = Terminated {
                     id: self.id.clone(),
-                    name: self.name.clone(),
+                    name: self.name().cloned(),
                     reason: reason.clone(),
                 };
                 let _ = watcher

@@ -55,7 +55,7 @@ pub(crate) fn launch<A: Actor>(
     let inner = Arc::new(HandleInner::new(
         mailbox_tx,
         priority_tx,
-        Core::new(id, spec.name.clone(), capacity),
+        Core::new(id, spec.name.clone()),
     ));
     let handle = ActorHandle::from_inner(inner);
     // An anonymous child of a tracked supervisor needs no entry: its supervisor stops it.
@@ -107,7 +107,7 @@ fn start_incarnation<A: Actor>(
         .as_ref()
         .map_or_else(next_tag, |link| link.incarnation);
     let (startup_tx, startup_rx) = oneshot::channel();
-    handle.core().begin_incarnation(tag);
+    handle.core().begin_incarnation(tag, spec.parent.is_some());
     let plan = ExitPlan {
         control: handle.control(),
         tag,
@@ -121,8 +121,11 @@ fn start_incarnation<A: Actor>(
         spec.tracked,
     );
     let task = ActorTask::new(actor, ctx, lanes, plan);
-    let task =
-        telemetry::in_actor_span::<A, _>(handle.id(), handle.core().name.as_deref(), task.run());
+    let task = telemetry::in_actor_span::<A, _>(
+        handle.id(),
+        handle.core().name().map(String::as_str),
+        task.run(),
+    );
     let join = spawn_task(runtime, handle.id(), task)?;
     handle.core().arm_kill(join.abort_handle());
     Ok(startup_rx)

@@ -17,8 +17,10 @@ struct QueueState {
     /// The oldest item. Most actors only ever get one system item (their stop), which then
     /// needs no allocation.
     head: Option<SystemMsg>,
-    /// Items after `head`, in order.
-    rest: VecDeque<SystemMsg>,
+    /// Items after `head`, in order; boxed, so the many actors that never get a second item
+    /// pay one word for it.
+    #[allow(clippy::box_collection)]
+    rest: Option<Box<VecDeque<SystemMsg>>>,
     closed: bool,
     /// The actor task's waker, registered the first time it parks.
     waker: Option<Waker>,
@@ -50,7 +52,10 @@ impl SystemQueue {
         if state.head.is_none() {
             state.head = Some(msg);
         } else {
-            state.rest.push_back(msg);
+            state
+                .rest
+                .get_or_insert_with(Default::default)
+                .push_back(msg);
         }
         self.pending.store(true, Ordering::Release);
         if let Some(waker) = &state.waker {
@@ -69,7 +74,7 @@ impl SystemQueue {
     pub(crate) fn pop(&self) -> Option<SystemMsg> {
         let mut state = lock(&self.state);
         let item = state.head.take();
-        state.head = state.rest.pop_front();
+        state.head = state.rest.as_mut().and_then(|rest| rest.pop_front());
         if state.head.is_none() {
             self.pending.store(false, Ordering::Release);
         }
@@ -95,7 +100,9 @@ impl SystemQueue {
         state.waker = None;
         self.pending.store(false, Ordering::Release);
         let mut items: Vec<SystemMsg> = state.head.take().into_iter().collect();
-        items.extend(state.rest.drain(..));
+        if let Some(rest) = state.rest.take() {
+            items.extend(*rest);
+        }
         items
     }
 }

@@ -42,11 +42,6 @@ pub(crate) struct Live<A: Actor> {
     system_waker: Option<Waker>,
     /// Per-message metric handles (`metrics` feature; zero-sized without it).
     meters: metering::Meters,
-    /// This incarnation's tag (for stop signals addressed to one incarnation).
-    tag: u64,
-    /// A supervised child: its mailbox outlives this incarnation (it is handed to the next
-    /// one, or closed by the supervisor when the child terminates for good).
-    supervised: bool,
 }
 
 /// Owns one incarnation. If it is dropped before `run` finished (`Kill`, runtime shutdown), its
@@ -80,8 +75,6 @@ impl<A: Actor> ActorTask<A> {
             reply: None,
             system_waker: None,
             meters: metering::Meters::new::<A>(),
-            tag: plan.tag,
-            supervised: plan.parent.is_some(),
         };
         ActorTask {
             live: Some(live),
@@ -117,8 +110,9 @@ impl<A: Actor> ActorTask<A> {
             // dropped before they run (so `wait_stopped` means "released"). A panic in that
             // `Drop` is contained: it neither skips the exit steps nor changes the reason.
             let finalizer = self.plan.take().map(|plan| Finalizer { plan, reason });
+            let supervised = finalizer.as_ref().is_some_and(|f| f.plan.parent.is_some());
             if let Some(live) = self.live.take() {
-                live.release();
+                live.release(supervised);
             }
             drop(finalizer);
         }
@@ -138,14 +132,15 @@ impl<A: Actor> Drop for ActorTask<A> {
         if self.counted {
             metering::died::<A>(&StopReason::Kill);
         }
+        let supervised = finalizer.plan.parent.is_some();
         let mut children = Vec::new();
         if let Some(mut live) = self.live.take() {
-            if !live.supervised {
+            if !supervised {
                 live.lanes.close_and_drain();
             }
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
-            live.release();
+            live.release(supervised);
         }
         kill_children(children, finalizer);
     }
@@ -155,12 +150,11 @@ impl<A: Actor> Live<A> {
     /// The end of the incarnation: a supervised child parks its mailbox in its handle for the
     /// next incarnation; then the actor value and the context are dropped, with a panic in a
     /// user `Drop` contained.
-    fn release(self) {
+    fn release(self, supervised: bool) {
         let Live {
             actor,
             mut ctx,
             lanes,
-            supervised,
             ..
         } = self;
         let me = ctx.address();
@@ -347,7 +341,7 @@ impl<A: Actor> Live<A> {
             // A marker of a Kill spent on an earlier incarnation.
             SystemMsg::Kill => None,
             SystemMsg::Stop(reason) => self.on_stop_signal(*reason).await,
-            SystemMsg::ParentStop(tag) if tag == self.tag => {
+            SystemMsg::ParentStop(tag) if tag == self.ctx.core().current_tag() => {
                 self.on_stop_signal(StopReason::ParentRequest).await
             }
             // Addressed to an earlier incarnation.
@@ -418,7 +412,7 @@ impl<A: Actor> Live<A> {
             // A Kill accepted meanwhile wins: no `on_stopped`; the abort finishes the job.
             killed::<()>().await;
         }
-        if !self.supervised {
+        if !self.ctx.core().is_supervised() {
             // A supervised child keeps its mailbox for its next incarnation.
             self.lanes.close_and_drain();
         }
@@ -533,12 +527,11 @@ mod footprint {
 
     #[test]
     fn an_idle_actor_stays_small() {
-        // 288: the incarnation record and the parked mailbox that let a supervised child keep
-        // its handle across restarts added 32 bytes.
-        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 288);
+        // 240 keeps the handle's allocation (with the `Arc` counts) in the 256-byte class.
+        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 240);
         assert!(std::mem::size_of::<ActorContext<Tiny>>() <= 96);
         let (tx, rx) = tokio::sync::mpsc::channel(1);
-        let core = Core::new(ActorId::from("footprint"), None, 1);
+        let core = Core::new(ActorId::from("footprint"), None);
         let handle = ActorHandle::from_inner(Arc::new(HandleInner::new(tx, None, core)));
         let ctx = ActorContext::new(handle.clone(), ActorSystem::default(), None, false);
         let plan = ExitPlan {
