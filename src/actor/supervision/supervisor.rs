@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
-use super::stopping::{retire, stop_concurrently, stop_target, StopTarget};
+use super::stopping::{retire, stop_concurrently, stop_target, terminate_when_idle, StopTarget};
 use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, next_tag, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
@@ -592,13 +592,7 @@ impl Supervisor {
             }
         }
         for child in children {
-            let core = child.core();
-            // Most children have ended by now: skip registering a waiter for them.
-            if core.is_alive() && core.is_running() {
-                core.wait_idle().await;
-            }
-            let last = core.last_reason();
-            child.terminate(last.unwrap_or(StopReason::ParentRequest));
+            terminate_when_idle(&child).await;
         }
         self.slots.clear();
         self.index.clear();
