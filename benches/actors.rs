@@ -8,6 +8,8 @@
 //! cargo bench -- tell ask          # only these scenarios (exact names)
 //! cargo bench -- --quick           # reduced sizes, smoke check
 //! cargo bench -- --reps 5          # repetitions (default 5)
+//! cargo bench -- --scale           # only the scale series, including `scale-1m`
+//! cargo bench -- --csv rows.csv    # also write the rows as CSV (for scripts/plot_scale.py)
 //! ```
 //!
 //! See BENCHMARKS.md for what each scenario measures.
@@ -15,6 +17,8 @@
 mod isolate;
 mod scenarios;
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use scenarios::{Better, Ctx, Flavour, Scenario, Side, Sizes, Unit};
@@ -23,6 +27,9 @@ struct Options {
     quick: bool,
     reps: usize,
     filters: Vec<String>,
+    /// Select the scale series (`supervisor-*`, `scale-*`), `scale-1m` included.
+    scale: bool,
+    csv: Option<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -30,11 +37,15 @@ fn parse_args() -> Result<Options, String> {
         quick: false,
         reps: 5,
         filters: Vec::new(),
+        scale: false,
+        csv: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
+            "--scale" => options.scale = true,
+            "--csv" => options.csv = Some(args.next().ok_or("--csv needs a file path")?),
             "--reps" => {
                 let n = args.next().ok_or("--reps needs a number")?;
                 options.reps = n.parse().map_err(|_| format!("bad --reps value {n}"))?;
@@ -166,7 +177,7 @@ fn measure(
 
 fn header() -> String {
     format!(
-        "| {:<10} | {:<16} | {:<7} | {:>12} | {:>12} | {:>6} | {:<6} | {:<7} | {:<6} | {:>11} |",
+        "| {:<15} | {:<16} | {:<7} | {:>12} | {:>12} | {:>6} | {:<6} | {:<7} | {:<6} | {:>11} |",
         "scenario",
         "metric",
         "runtime",
@@ -181,7 +192,7 @@ fn header() -> String {
 }
 
 fn separator() -> String {
-    "|------------|------------------|---------|--------------|--------------|--------|--------|---------|--------|-------------|".to_string()
+    "|-----------------|------------------|---------|--------------|--------------|--------|--------|---------|--------|-------------|".to_string()
 }
 
 fn format_row(row: &Row) -> String {
@@ -195,7 +206,7 @@ fn format_row(row: &Row) -> String {
         Better::Lower => "lower",
     };
     format!(
-        "| {:<10} | {:<16} | {:<7} | {:>12} | {:>12} | {:>6.3} | {:<6} | {:<7} | {:<6} | {:>11} |",
+        "| {:<15} | {:<16} | {:<7} | {:>12} | {:>12} | {:>6.3} | {:<6} | {:<7} | {:<6} | {:>11} |",
         row.scenario,
         row.metric,
         row.flavour.label(),
@@ -211,6 +222,75 @@ fn format_row(row: &Row) -> String {
             row.raw.spread * 100.0
         )
     )
+}
+
+/// The CSV header matching [`csv_row`].
+const CSV_HEADER: &str =
+    "scenario,metric,runtime,unit,ours,raw,ratio,better,target,result,spread_ours,spread_raw";
+
+/// One row as CSV: raw numbers (the unit's base: µs, ns, bytes, events/s), no formatting.
+fn csv_row(row: &Row) -> String {
+    let unit = match row.unit {
+        Unit::PerSec => "per_s",
+        Unit::Nanos => "ns",
+        Unit::Micros => "us",
+        Unit::Bytes => "bytes",
+    };
+    let better = match row.better {
+        Better::Higher => "higher",
+        Better::Lower => "lower",
+    };
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{}",
+        row.scenario,
+        row.metric,
+        row.flavour.label(),
+        unit,
+        row.ours.median,
+        row.raw.median,
+        row.ratio(),
+        better,
+        row.target.map_or(String::new(), |t| t.to_string()),
+        row.verdict(),
+        row.ours.spread,
+        row.raw.spread
+    )
+}
+
+/// Pairs of scale scenarios whose per-actor cost should not grow with the count: (larger,
+/// smaller, count ratio).
+const LINEARITY: &[(&str, &str, f64)] = &[
+    ("supervisor-100k", "supervisor-10k", 10.0),
+    ("scale-100k", "scale-10k", 10.0),
+    ("scale-1m", "scale-100k", 10.0),
+];
+
+/// Prints, for each pair measured, how the larger run's total compares with `factor` times the
+/// smaller one's (1.0 = exactly linear; the target is at most 2.0).
+fn print_linearity(rows: &[Row]) {
+    let total = |scenario: &str, flavour: Flavour| {
+        rows.iter().find(|r| {
+            r.scenario == scenario && r.flavour == flavour && r.metric == "total per actor"
+        })
+    };
+    let mut header = false;
+    for &(large, small, factor) in LINEARITY {
+        for flavour in [Flavour::MultiThread2, Flavour::CurrentThread] {
+            let (Some(l), Some(s)) = (total(large, flavour), total(small, flavour)) else {
+                continue;
+            };
+            if !header {
+                println!("\nlinearity: total time of the larger run / ({factor} x the smaller run), per side (target <= 2.0 for ours)");
+                header = true;
+            }
+            println!(
+                "  {large} vs {small} ({}): ours {:.3}, raw {:.3}",
+                flavour.label(),
+                l.ours.median / s.ours.median,
+                l.raw.median / s.raw.median
+            );
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -239,10 +319,34 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    let is_scale = |name: &str| name.starts_with("scale-") || name.starts_with("supervisor-");
     let selected: Vec<&Scenario> = all
         .iter()
-        .filter(|s| options.filters.is_empty() || options.filters.iter().any(|f| f == s.name))
+        .filter(|s| {
+            let named = options.filters.iter().any(|f| f == s.name);
+            let default = options.filters.is_empty()
+                && !options.scale
+                && !scenarios::scale::SCALE_ONLY.contains(&s.name);
+            named || default || (options.scale && is_scale(s.name))
+        })
         .collect();
+    let mut csv = match &options.csv {
+        Some(path) => match File::create(path) {
+            Ok(file) => {
+                let mut w = BufWriter::new(file);
+                if writeln!(w, "{CSV_HEADER}").is_err() {
+                    eprintln!("error: cannot write {path}");
+                    return ExitCode::FAILURE;
+                }
+                Some(w)
+            }
+            Err(e) => {
+                eprintln!("error: cannot create {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     let sizes = if options.quick {
         Sizes::quick()
     } else {
@@ -264,6 +368,15 @@ fn main() -> ExitCode {
             let started = std::time::Instant::now();
             for row in measure(scenario, flavour, &sizes, options.reps, options.quick) {
                 println!("{}", format_row(&row));
+                if let Some(w) = csv.as_mut() {
+                    // Flushed per row, so an interrupted run keeps what it measured.
+                    if writeln!(w, "{}", csv_row(&row))
+                        .and_then(|()| w.flush())
+                        .is_err()
+                    {
+                        eprintln!("warning: writing the CSV file failed");
+                    }
+                }
                 rows.push(row);
             }
             eprintln!(
@@ -297,5 +410,6 @@ fn main() -> ExitCode {
     for m in &missed {
         println!("  missed: {m}");
     }
+    print_linearity(&rows);
     ExitCode::SUCCESS
 }

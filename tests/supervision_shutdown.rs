@@ -312,3 +312,72 @@ async fn stop_while_restarted_child_is_starting_leaves_nothing_alive() {
         assert_eq!(env.starts("b"), 2, "{what}");
     }
 }
+
+// A SimpleOneForOne supervisor stops its children concurrently, each with its own Shutdown
+// policy: two children that never finish `on_stopped` are both killed when their 1 s patience
+// runs out (together, not one after the other), a Kill child is killed at once, a slow
+// Infinity child is waited for, and a plain child stops gracefully.
+#[tokio::test(start_paused = true)]
+async fn simple_one_for_one_stops_children_concurrently_with_their_policies() {
+    let env = Env::new();
+    let hang = Behaviour {
+        hang_on_stopped: true,
+        ..Behaviour::default()
+    };
+    let patience = Shutdown::Timeout(Duration::from_secs(1));
+    let sup = spawn_sup(
+        &env,
+        "sup",
+        SupervisionConfig::simple_one_for_one(),
+        vec![
+            ChildSpec::worker("h1")
+                .behaviour(hang.clone())
+                .shutdown(patience),
+            ChildSpec::worker("plain"),
+            ChildSpec::worker("h2")
+                .behaviour(hang.clone())
+                .shutdown(patience),
+            ChildSpec::worker("k")
+                .behaviour(hang)
+                .shutdown(Shutdown::Kill),
+            ChildSpec::worker("inf")
+                .behaviour(Behaviour {
+                    slow_on_stopped: Some(Duration::from_millis(1_500)),
+                    ..Behaviour::default()
+                })
+                .shutdown(Shutdown::Infinity),
+        ],
+    )
+    .await;
+    let labels = ["h1", "plain", "h2", "k", "inf"];
+    let children: Vec<_> = labels.iter().map(|l| env.worker(l)).collect();
+    let t0 = Instant::now();
+    sup.stop(StopReason::Graceful).await.unwrap();
+    assert!(matches!(terminated(&sup).await, StopReason::Graceful));
+    let elapsed = t0.elapsed();
+    // Sequential stops would take at least 1 + 1 + 1.5 s.
+    assert!(
+        elapsed >= Duration::from_millis(1_500) && elapsed < Duration::from_millis(2_000),
+        "{elapsed:?}"
+    );
+    for (label, child) in labels.iter().zip(&children) {
+        assert!(!child.is_alive(), "{label} outlived its supervisor");
+    }
+    let reasons: Vec<&str> = {
+        let mut out = Vec::new();
+        for child in &children {
+            out.push(kind(&terminated(child).await));
+        }
+        out
+    };
+    assert_eq!(
+        reasons,
+        vec!["kill", "parent", "kill", "kill", "parent"],
+        "h1, plain, h2, k, inf"
+    );
+    assert!(env.lines().contains(&"stopped-done:inf".to_string()));
+    assert!(
+        env.all_events().is_empty(),
+        "no events for the supervisor's own stop"
+    );
+}

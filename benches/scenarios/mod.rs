@@ -4,6 +4,7 @@ pub mod compose;
 pub mod lifecycle;
 pub mod messaging;
 pub mod resources;
+pub mod scale;
 
 use std::future::Future;
 
@@ -126,6 +127,8 @@ pub struct Sizes {
     pub broadcast_members: usize,
     pub broadcasts: u64,
     pub pool_asks: usize,
+    /// The scale scenarios' actor counts are divided by this.
+    pub scale_divisor: usize,
 }
 
 impl Sizes {
@@ -145,6 +148,7 @@ impl Sizes {
             broadcast_members: 1_000,
             broadcasts: 1_000,
             pool_asks: 200_000,
+            scale_divisor: 1,
         }
     }
 
@@ -164,6 +168,7 @@ impl Sizes {
             broadcast_members: 1_000,
             broadcasts: 100,
             pool_asks: 20_000,
+            scale_divisor: 10,
         }
     }
 }
@@ -196,5 +201,10 @@ pub fn all() -> Vec<Scenario> {
         lifecycle::RESTART,
         compose::BROADCAST_1K,
         compose::POOL_4,
+        scale::SUPERVISOR_10K,
+        scale::SUPERVISOR_100K,
+        scale::SCALE_10K,
+        scale::SCALE_100K,
+        scale::SCALE_1M,
     ]
 }

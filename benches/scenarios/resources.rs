@@ -20,13 +20,23 @@ const ENV_COUNT: &str = "TA_BENCH_COUNT";
 const RESULT_PREFIX: &str = "TA_BENCH_BYTES_PER_ACTOR=";
 
 /// Resident set size of this process in bytes (VmRSS of /proc/self/status).
-fn rss_bytes() -> u64 {
+pub fn rss_bytes() -> u64 {
+    status_bytes("VmRSS:")
+}
+
+/// The peak resident set size of this process so far in bytes (VmHWM of /proc/self/status).
+pub fn peak_rss_bytes() -> u64 {
+    status_bytes("VmHWM:")
+}
+
+/// A size field of /proc/self/status (given in kB there), in bytes.
+fn status_bytes(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
     let kb: u64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/self/status");
+        .unwrap_or_else(|| panic!("{field} in /proc/self/status"));
     kb * 1024
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tokio::time::timeout_at;
+use tokio::time::{timeout_at, Instant};
 
 use crate::actor::runtime::core::ActorControl;
 use crate::actor::runtime::exit::Finalizer;
@@ -54,6 +54,82 @@ pub(crate) async fn stop_target(target: &StopTarget) -> StopReason {
             control.core().wait_idle().await;
             control.core().last_reason().unwrap_or(StopReason::Kill)
         }
+    }
+}
+
+/// Stops every target at once and waits until all have ended: every stop is issued first,
+/// then each end is awaited in turn. A `Timeout` policy's patience counts from when its stop
+/// was issued, so waiting in turn gives no child more time than stopping each in its own task
+/// would, without a task and a timer per child. A child with nothing running any more
+/// terminates for good right after its wait, while its memory is still in cache (the caller's
+/// final pass terminates the others).
+pub(crate) async fn stop_concurrently(targets: &[StopTarget]) {
+    let deadlines: Vec<Option<Instant>> = targets.iter().map(begin_stop).collect();
+    for (target, deadline) in targets.iter().zip(deadlines) {
+        let core = target.control.core();
+        match (target.tag, deadline) {
+            (None, _) => core.wait_idle().await,
+            (Some(tag), None) => {
+                core.wait_incarnation_end(tag).await;
+            }
+            (Some(tag), Some(deadline)) => {
+                if timeout_at(deadline, core.wait_incarnation_end(tag))
+                    .await
+                    .is_err()
+                {
+                    core.kill_incarnation(tag);
+                    core.wait_incarnation_end(tag).await;
+                }
+            }
+        }
+        terminate_if_idle(&target.control);
+    }
+}
+
+/// Issues the stop of one target; returns the deadline of a `Timeout` policy.
+fn begin_stop(target: &StopTarget) -> Option<Instant> {
+    let core = target.control.core();
+    let Some(tag) = target.tag else {
+        core.kill();
+        return None;
+    };
+    match target.shutdown {
+        Shutdown::Kill => {
+            core.kill_incarnation(tag);
+            None
+        }
+        Shutdown::Timeout(patience) => {
+            core.request_parent_stop(tag);
+            Some(deadline_in(patience))
+        }
+        Shutdown::Infinity => {
+            core.request_parent_stop(tag);
+            None
+        }
+    }
+}
+
+/// Waits until no incarnation of `child` runs, then terminates it for good with the reason of
+/// its last incarnation. Nothing to do for a child that has already terminated (a child can
+/// be listed twice: as a stop target and as a slot).
+pub(crate) async fn terminate_when_idle(child: &Arc<dyn ActorControl>) {
+    let core = child.core();
+    if !core.is_alive() {
+        return;
+    }
+    if core.is_running() {
+        core.wait_idle().await;
+    }
+    let last = core.last_reason();
+    child.terminate(last.unwrap_or(StopReason::ParentRequest));
+}
+
+/// [`terminate_when_idle`] without the wait: does nothing while an incarnation still runs.
+fn terminate_if_idle(child: &Arc<dyn ActorControl>) {
+    let core = child.core();
+    if core.is_alive() && !core.is_running() {
+        let last = core.last_reason();
+        child.terminate(last.unwrap_or(StopReason::ParentRequest));
     }
 }
 

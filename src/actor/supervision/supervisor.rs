@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
-use super::stopping::{retire, stop_target, StopTarget};
+use super::stopping::{retire, stop_concurrently, stop_target, terminate_when_idle, StopTarget};
 use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, next_tag, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
@@ -586,20 +586,14 @@ impl Supervisor {
     pub(crate) async fn stop_all(&mut self) {
         let (targets, children) = self.stop_targets();
         if self.config.strategy == RestartStrategy::SimpleOneForOne {
-            let mut stopping = tokio::task::JoinSet::new();
-            for target in targets {
-                stopping.spawn(async move { stop_target(&target).await });
-            }
-            while stopping.join_next().await.is_some() {}
+            stop_concurrently(&targets).await;
         } else {
             for target in &targets {
                 stop_target(target).await;
             }
         }
         for child in children {
-            child.core().wait_idle().await;
-            let last = child.core().last_reason();
-            child.terminate(last.unwrap_or(StopReason::ParentRequest));
+            terminate_when_idle(&child).await;
         }
         self.slots.clear();
         self.index.clear();
