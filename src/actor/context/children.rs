@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::ActorContext;
 use crate::actor::handle::{ActorHandle, HandleInner};
-use crate::actor::runtime::core::lock;
+use crate::actor::runtime::core::{lock, ActorControl};
 use crate::actor::runtime::launch::{launch, started};
 use crate::actor::runtime::ActorConfig;
 use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
@@ -156,14 +156,21 @@ where
                 starter: starter.clone(),
             };
             let incarnation = supervisor.next_incarnation();
-            let launch_spec = spec.launch_spec(incarnation, supervisor.is_tracked(), &me, &system);
+            let mut launch_spec =
+                spec.launch_spec(incarnation, supervisor.is_tracked(), &me, &system);
+            if let Some(link) = launch_spec.parent.as_mut() {
+                // This call waits for the start itself; no `Started` notice needed.
+                link.announce_start = false;
+            }
             // While the child starts, the supervisor's stop or kill must still find it.
             let (handle, startup) = launch(actor, launch_spec)?;
             let in_flight = supervisor.in_flight().clone();
             lock(&in_flight)
                 .created
                 .push((incarnation, handle.control()));
+            let mut abandoned = AbandonGuard(Some((handle.control(), incarnation)));
             let outcome = started(startup).await;
+            abandoned.0 = None;
             lock(&in_flight).acknowledge(incarnation);
             if let Err(e) = outcome {
                 // Never a slot: the child terminates for good (its name is free again).
@@ -173,6 +180,18 @@ where
             supervisor.add_slot(Slot::new_alive(spec, incarnation, handle.control()));
             Ok(handle)
         })
+    }
+}
+
+/// Kills the child being started if its `spawn_child` is abandoned (the future dropped) before
+/// the start finished: its exit notice then finds no slot and it terminates for good.
+struct AbandonGuard(Option<(Arc<dyn ActorControl>, u64)>);
+
+impl Drop for AbandonGuard {
+    fn drop(&mut self) {
+        if let Some((child, incarnation)) = self.0.take() {
+            child.core().kill_incarnation(incarnation);
+        }
     }
 }
 

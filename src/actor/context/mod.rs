@@ -648,13 +648,17 @@ impl<A: Actor> ActorContext<A> {
 
     /// Step 3 of a stop: stop every child with its policy.
     pub(crate) async fn stop_children(&mut self) {
+        let me = self.control();
         if let Some(supervisor) = self.supervisor.as_mut() {
-            supervisor.stop_all().await;
+            supervisor.stop_all(&me).await;
         }
     }
 
     /// The Kill path: every child incarnation (reverse start order) for the kill cascade.
     pub(crate) fn take_children_for_kill(&mut self) -> Vec<Arc<dyn ActorControl>> {
+        // A Kill may cut a stop short: children that end from now on tell us again (their
+        // notices are settled when this actor terminates).
+        self.core().set_reaping(false);
         self.supervisor
             .as_mut()
             .map(|s| s.take_for_kill())

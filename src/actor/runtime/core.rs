@@ -102,6 +102,9 @@ pub(crate) struct Core {
     /// Between two incarnations of a supervised child (a restart is pending): `get_status` is
     /// answered at once with `Restarting`.
     restarting: AtomicBool,
+    /// This actor (a supervisor) is stopping all its children and terminates each one itself:
+    /// they send no exit notice. Cleared when a new incarnation begins.
+    reaping: AtomicBool,
     /// The incarnation record, kill switch, registration, final reason and watchers (one lock:
     /// all of it is touched only on lifecycle paths, never per message).
     incarnations: Mutex<Incarnations>,
@@ -117,6 +120,7 @@ impl Core {
             system: SystemQueue::default(),
             alive: AtomicBool::new(true),
             restarting: AtomicBool::new(false),
+            reaping: AtomicBool::new(false),
             incarnations: Mutex::new(Incarnations::default()),
             exited: Notify::new(),
         }
@@ -131,6 +135,15 @@ impl Core {
     /// supervisor deleted its slot).
     pub(crate) fn is_alive(&self) -> bool {
         self.alive.load(Ordering::Acquire)
+    }
+
+    /// Whether this supervisor is stopping all its children (see the field).
+    pub(crate) fn is_reaping(&self) -> bool {
+        self.reaping.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_reaping(&self, reaping: bool) {
+        self.reaping.store(reaping, Ordering::Release);
     }
 
     /// Whether a restart is pending (between two incarnations).
@@ -151,6 +164,7 @@ impl Core {
     /// Records a new incarnation with `tag`, before its task is spawned. A Kill accepted while
     /// no incarnation ran applies to this one.
     pub(crate) fn begin_incarnation(&self, tag: u64, supervised: bool) {
+        self.set_reaping(false);
         let mut record = lock(&self.incarnations);
         record.supervised = supervised;
         record.tag = tag;

@@ -25,6 +25,9 @@ pub(crate) struct ParentLink {
     /// The child's restart type: an end the supervisor will surely not restart (a Temporary
     /// child, a Transient one's normal exit) is not reported as `Restarting` meanwhile.
     pub(crate) restart_type: RestartType,
+    /// Send a `Started` notice on reaching `Running` (a restart job needs it; `spawn_child`
+    /// waits for the start itself).
+    pub(crate) announce_start: bool,
 }
 
 /// Everything the end of an incarnation must settle, gathered at spawn.
@@ -59,6 +62,11 @@ impl Drop for Finalizer {
                 core.end_incarnation(self.plan.tag, &self.reason, may_restart);
                 // Unbounded channel: never lost, never blocks. Refused only once the
                 // supervisor terminated: then no restart can come.
+                if link.parent.core().is_reaping() {
+                    // The supervisor is stopping all its children and terminates each one
+                    // itself once it ended: no notice to queue and drain.
+                    return self.answer_startup();
+                }
                 let notice = ChildNotice::Exited {
                     slot: link.slot,
                     incarnation: link.incarnation,
@@ -79,6 +87,13 @@ impl Drop for Finalizer {
                 control.terminate(self.reason.clone());
             }
         }
+        self.answer_startup();
+    }
+}
+
+impl Finalizer {
+    /// A start-up that did not complete answers the spawn with the reason.
+    fn answer_startup(&mut self) {
         if let Some(startup) = self.plan.startup.take() {
             let error = match &self.reason {
                 StopReason::Failure(e) => e.clone(),

@@ -181,7 +181,7 @@ impl<A: Actor> Live<A> {
         self.ctx.status = ActorStatus::Running;
         self.ctx.core().restart_done();
         telemetry::started(self.ctx.actor_id());
-        if let Some(link) = &plan.parent {
+        if let Some(link) = plan.parent.as_ref().filter(|link| link.announce_start) {
             let notice = ChildNotice::Started {
                 slot: link.slot.clone(),
                 incarnation: link.incarnation,

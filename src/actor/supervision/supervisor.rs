@@ -119,6 +119,7 @@ impl ChildSpec {
                 slot: self.id.clone(),
                 incarnation: tag,
                 restart_type: self.restart_type,
+                announce_start: true,
             })),
         }
     }
@@ -583,8 +584,10 @@ impl Supervisor {
     /// The supervisor's own stop: stop every child with its policy (no events); each child
     /// terminates for good. Slots stay in place until all are stopped, so a `Kill`
     /// meanwhile still finds them.
-    pub(crate) async fn stop_all(&mut self) {
+    pub(crate) async fn stop_all(&mut self, me: &Arc<dyn ActorControl>) {
         let (targets, children) = self.stop_targets();
+        // Every child is terminated below: their exit notices are not needed.
+        me.core().set_reaping(true);
         if self.config.strategy == RestartStrategy::SimpleOneForOne {
             stop_concurrently(&targets).await;
         } else {
