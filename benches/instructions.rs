@@ -6,8 +6,10 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-<hash> tell 100000
 //! ```
 //!
-//! Modes: `tell` (N `notify`, then one `send`), `ask` (N `send` round trips), and `raw-tell`,
-//! `raw-ask` (the same over a bounded `tokio::sync::mpsc` + one task). Instructions per message
+//! Modes: `tell` (N `notify`, then one `send`), `ask` (N `send` round trips), `spawn-stop` (N
+//! actors spawned, stopped and waited for, one after the other), `ping-pong` (2N hops between
+//! two actors), and `raw-tell`, `raw-ask` (the first two over a bounded `tokio::sync::mpsc` +
+//! one task). Instructions per message
 //! = (total at 2N - total at N) / N, which cancels start-up costs.
 
 use tokio::sync::{mpsc, oneshot};
@@ -39,6 +41,75 @@ async fn ours_ask(n: u64) -> u64 {
         last = actor.send(i).await.expect("send");
     }
     last
+}
+
+/// Spawns one actor, stops it gracefully and waits for its end, `n` times.
+async fn ours_spawn_stop(n: u64) -> u64 {
+    for _ in 0..n {
+        let actor = Sum(0).spawn().await.expect("spawn");
+        actor
+            .stop(tokio_actors::StopReason::Graceful)
+            .await
+            .expect("stop");
+        actor.wait_stopped().await;
+    }
+    n
+}
+
+/// Two actors bouncing a counter `n` times.
+struct Bouncer {
+    peer: Option<tokio_actors::ActorHandle<Bouncer>>,
+    done: Option<oneshot::Sender<u64>>,
+}
+
+enum Bounce {
+    Peer(tokio_actors::ActorHandle<Bouncer>),
+    Hop(u64),
+}
+
+impl Actor for Bouncer {
+    type Message = Bounce;
+    type Response = ();
+    async fn handle(&mut self, msg: Bounce, _: &mut ActorContext<Self>) -> ActorResult<()> {
+        match msg {
+            Bounce::Peer(peer) => self.peer = Some(peer),
+            Bounce::Hop(0) => {
+                if let Some(done) = self.done.take() {
+                    let _ = done.send(0);
+                }
+            }
+            Bounce::Hop(left) => {
+                if let Some(peer) = &self.peer {
+                    let _ = peer.notify(Bounce::Hop(left - 1)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn ours_ping_pong(n: u64) -> u64 {
+    let (done, finished) = oneshot::channel();
+    let a = Bouncer {
+        peer: None,
+        done: Some(done),
+    }
+    .spawn()
+    .await
+    .expect("spawn");
+    let (other, _) = oneshot::channel();
+    let b = Bouncer {
+        peer: None,
+        done: Some(other),
+    }
+    .spawn()
+    .await
+    .expect("spawn");
+    a.send(Bounce::Peer(b.clone())).await.expect("peer");
+    b.send(Bounce::Peer(a.clone())).await.expect("peer");
+    // Even hop counts end at `a`.
+    a.notify(Bounce::Hop(n * 2)).await.expect("start");
+    finished.await.expect("finished")
 }
 
 enum Raw {
@@ -93,9 +164,18 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let mode = args.first().map(String::as_str).unwrap_or("tell");
-    if !["tell", "ask", "raw-tell", "raw-ask"].contains(&mode) {
+    if ![
+        "tell",
+        "ask",
+        "raw-tell",
+        "raw-ask",
+        "spawn-stop",
+        "ping-pong",
+    ]
+    .contains(&mode)
+    {
         // `cargo bench -- <scenario>` passes the other harness's scenario names here too.
-        println!("instructions: nothing to do for `{mode}` (modes: tell, ask, raw-tell, raw-ask)");
+        println!("instructions: nothing to do for `{mode}` (modes: tell, ask, spawn-stop, ping-pong, raw-tell, raw-ask)");
         return;
     }
     let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
@@ -109,6 +189,8 @@ fn main() {
             "ask" => ours_ask(n).await,
             "raw-tell" => raw_tell(n).await,
             "raw-ask" => raw_ask(n).await,
+            "spawn-stop" => ours_spawn_stop(n).await,
+            "ping-pong" => ours_ping_pong(n).await,
             _ => unreachable!("checked above"),
         }
     });

@@ -82,10 +82,9 @@ impl Drop for Finalizer {
                     control.terminate(self.reason.clone());
                 }
             }
-            None => {
-                core.end_incarnation(self.plan.tag, &self.reason, false);
-                control.terminate(self.reason.clone());
-            }
+            // An unsupervised actor's only incarnation: terminating for good publishes the
+            // reason (no incarnation record needed; `wait_idle` also ends on termination).
+            None => control.terminate(self.reason.clone()),
         }
         self.answer_startup();
     }
