@@ -5,6 +5,7 @@ mod compose;
 
 use common::*;
 use compose::*;
+use std::future::Future;
 use tokio_actors::*;
 
 async fn seen(rec: &ActorHandle<Recorder>) -> Vec<u32> {
@@ -209,15 +210,21 @@ async fn broadcast_delivers_to_a_snapshot() {
         .expect("hold");
     hold.entered().await;
     first.notify(RecMsg::Seen).await.expect("fill");
-    let broadcast = {
-        let group = group.clone();
-        tokio::spawn(async move { group.broadcast(Event(1)).await })
-    };
-    settle().await;
+    // One poll by hand: the broadcast takes its snapshot, then waits for space in `first`
+    // (deterministic on both runtimes, unlike waiting for a spawned task to get that far).
+    let mut broadcast = std::pin::pin!(group.broadcast(Event(1)));
+    std::future::poll_fn(|cx| {
+        assert!(
+            broadcast.as_mut().poll(cx).is_pending(),
+            "broadcast must wait for space"
+        );
+        std::task::Poll::Ready(())
+    })
+    .await;
     let late = within("spawn", recorder().spawn()).await.expect("spawn");
     group.join(late.recipient());
     hold.open();
-    assert_eq!(within("broadcast", broadcast).await.expect("join"), 1);
+    assert_eq!(within("broadcast", broadcast).await, 1);
     assert_eq!(within("next", group.broadcast(Event(2))).await, 2);
     assert_eq!(seen(&first).await, [1, 2]);
     assert_eq!(seen(&late).await, [2]);
