@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::actor::runtime::core::{ActorControl, Core, SystemMsg};
 use crate::actor::runtime::handover::Handover;
 use crate::actor::runtime::lanes::Lanes;
-use crate::actor::runtime::mailbox::{enqueue, Envelope};
+use crate::actor::runtime::mailbox::{enqueue, try_enqueue, Envelope};
 use crate::actor::Actor;
 use crate::error::{ActorError, AskError, SendError, TrySendError};
 use crate::types::{ActorId, ActorStatus, ActorStatusInfo, StopReason};
@@ -356,17 +356,6 @@ impl<A: Actor> ActorHandle<A> {
         self.inner.priority.as_ref().unwrap_or(&self.inner.mailbox)
     }
 
-    /// Enqueues without waiting on one lane.
-    fn try_enqueue(
-        lane: &mpsc::Sender<Envelope<A>>,
-        envelope: Envelope<A>,
-    ) -> Result<(), TrySendError> {
-        lane.try_send(envelope).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => TrySendError::Full,
-            mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
-        })
-    }
-
     /// Enqueues a fire-and-forget message without waiting.
     ///
     /// `Err(Full)` when there is no free slot, `Err(Closed)` when the actor is stopping or
@@ -396,7 +385,7 @@ impl<A: Actor> ActorHandle<A> {
     /// # Ok(()) }
     /// ```
     pub fn try_notify(&self, msg: A::Message) -> Result<(), TrySendError> {
-        Self::try_enqueue(&self.inner.mailbox, Envelope::tell(msg))
+        try_enqueue(&self.inner.mailbox, Envelope::tell(msg))
     }
 
     /// Sends a request and waits for the handler's result.
@@ -496,7 +485,7 @@ impl<A: Actor> ActorHandle<A> {
     /// lane has no free slot, `Err(Closed)` when the actor is stopping or terminated (`Closed`
     /// wins). Without a lane this is exactly [`try_notify`](Self::try_notify).
     pub fn try_notify_priority(&self, msg: A::Message) -> Result<(), TrySendError> {
-        Self::try_enqueue(self.priority_or_mailbox(), Envelope::tell(msg))
+        try_enqueue(self.priority_or_mailbox(), Envelope::tell(msg))
     }
 
     /// [`send`](Self::send) on the priority lane: waits for space in the lane, then for the

@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 
 use crate::actor::handle::{ActorHandle, HandleInner};
 use crate::actor::runtime::core::ActorControl;
-use crate::actor::runtime::mailbox::Envelope;
+use crate::actor::runtime::mailbox::{try_enqueue, Envelope};
 use crate::actor::Actor;
 use crate::error::{SendError, TrySendError};
 use crate::types::{ActorId, StopReason};
@@ -74,12 +74,7 @@ where
     }
 
     fn try_notify(&self, msg: M) -> Result<(), TrySendError> {
-        self.mailbox
-            .try_send(Envelope::tell(A::Message::from(msg)))
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => TrySendError::Full,
-                mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
-            })
+        try_enqueue(&self.mailbox, Envelope::tell(A::Message::from(msg)))
     }
 
     fn wait_stopped(&self) -> Waiting<'_, StopReason> {

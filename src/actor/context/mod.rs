@@ -148,7 +148,8 @@ impl<A: Actor> ActorContext<A> {
         self.handle.core().name()
     }
 
-    /// A handle to this incarnation, equal to every external handle of it.
+    /// A handle to this actor, equal to every external handle of it (for a supervised child it
+    /// stays valid across restarts).
     ///
     /// A request on it from inside the actor's own hooks (`send`, `ask`, `send_timeout`,
     /// `send_priority`, `get_status`) returns `Err(AskError::SelfAsk)` at once instead of

@@ -99,7 +99,11 @@ impl<A: Actor> ActorContext<A> {
         {
             return; // already watched: one watch
         }
-        watched.insert(other.id().clone(), target.clone());
+        if let Some(replaced) = watched.insert(other.id().clone(), target.clone()) {
+            // Another actor with the same id (another system): that watch ends here, so its
+            // notice can never be taken for this one's.
+            replaced.core().remove_watcher(self.address());
+        }
         let me: Weak<dyn ActorControl> = self.weak_control();
         if let Err(reason) = target.core().add_watcher(self.address(), me) {
             // Already terminated: the notice comes at once, through our own system channel.

@@ -8,7 +8,7 @@ use super::ActorHandle;
 use crate::actor::runtime::current;
 use crate::actor::runtime::mailbox::{enqueue, Envelope};
 use crate::actor::Actor;
-use crate::clock::deadline_after;
+use crate::clock::deadline_in;
 use crate::error::AskError;
 
 impl<A: Actor> ActorHandle<A> {
@@ -115,7 +115,7 @@ impl<A: Actor> ActorHandle<A> {
         F: FnOnce(ReplyTo<T>) -> A::Message,
     {
         self.refuse_self_request()?;
-        let deadline = deadline_after(tokio::time::Instant::now(), timeout);
+        let deadline = deadline_in(timeout);
         let (reply, answer) = port();
         let envelope = Envelope::tell(make(reply));
         match tokio::time::timeout_at(deadline, enqueue(&self.inner.mailbox, envelope)).await {

@@ -3,7 +3,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actor::Actor;
-use crate::error::{ActorError, SendError};
+use crate::error::{ActorError, SendError, TrySendError};
 
 /// Where the result of a `send` goes. The error is boxed: errors are rare, and a small payload
 /// keeps the oneshot's copies cheap on every request.
@@ -99,4 +99,16 @@ pub(crate) async fn enqueue<A: Actor>(
         }
         Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
     }
+}
+
+/// Puts an envelope into a mailbox (or lane) without waiting: `Full` when it has no free slot,
+/// `Closed` once the actor stopped taking messages. Used by handles and recipients alike.
+pub(crate) fn try_enqueue<A: Actor>(
+    lane: &mpsc::Sender<Envelope<A>>,
+    envelope: Envelope<A>,
+) -> Result<(), TrySendError> {
+    lane.try_send(envelope).map_err(|e| match e {
+        mpsc::error::TrySendError::Full(_) => TrySendError::Full,
+        mpsc::error::TrySendError::Closed(_) => TrySendError::Closed,
+    })
 }

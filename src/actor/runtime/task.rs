@@ -135,9 +135,6 @@ impl<A: Actor> Drop for ActorTask<A> {
         let supervised = finalizer.plan.parent.is_some();
         let mut children = Vec::new();
         if let Some(mut live) = self.live.take() {
-            if !supervised {
-                live.lanes.close_and_drain();
-            }
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
             live.release(supervised);
@@ -148,8 +145,9 @@ impl<A: Actor> Drop for ActorTask<A> {
 
 impl<A: Actor> Live<A> {
     /// The end of the incarnation: a supervised child parks its mailbox in its handle for the
-    /// next incarnation; then the actor value and the context are dropped, with a panic in a
-    /// user `Drop` contained.
+    /// next incarnation, any other actor closes and drains it (already done by a stop
+    /// sequence; not yet on the Kill path); then the actor value and the context are dropped,
+    /// with a panic in a user `Drop` contained.
     fn release(self, supervised: bool) {
         let Live {
             actor,
@@ -162,7 +160,8 @@ impl<A: Actor> Live<A> {
         if supervised {
             ctx.self_handle_ref().inner.park(lanes);
         } else {
-            contain_drop(lanes);
+            let mut lanes = lanes;
+            lanes.close_and_drain();
         }
         contain_drop(actor);
         contain_drop(ctx);

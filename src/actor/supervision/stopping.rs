@@ -20,41 +20,11 @@ pub(crate) struct StopTarget {
     pub(crate) shutdown: Shutdown,
 }
 
-/// Stops incarnation `tag` with the policy and waits until it has ended; returns its reason.
-/// An incarnation that already ended returns at once.
-pub(crate) async fn stop_with_policy(
-    control: &dyn ActorControl,
-    tag: u64,
-    shutdown: Shutdown,
-) -> StopReason {
-    let core = control.core();
-    match shutdown {
-        Shutdown::Kill => core.kill_incarnation(tag),
-        Shutdown::Timeout(patience) => {
-            core.request_parent_stop(tag);
-            if let Ok(reason) =
-                timeout_at(deadline_in(patience), core.wait_incarnation_end(tag)).await
-            {
-                return reason;
-            }
-            core.kill_incarnation(tag);
-        }
-        Shutdown::Infinity => core.request_parent_stop(tag),
-    }
-    core.wait_incarnation_end(tag).await
-}
-
-/// Stops a target and waits for it; returns the reason of the incarnation that ended.
+/// Stops a target and waits for it; returns the reason of the incarnation that ended (an
+/// incarnation that already ended returns at once).
 pub(crate) async fn stop_target(target: &StopTarget) -> StopReason {
-    let control = target.control.as_ref();
-    match target.tag {
-        Some(tag) => stop_with_policy(control, tag, target.shutdown).await,
-        None => {
-            control.core().kill();
-            control.core().wait_idle().await;
-            control.core().last_reason().unwrap_or(StopReason::Kill)
-        }
-    }
+    let deadline = begin_stop(target);
+    await_stop(target, deadline).await
 }
 
 /// Stops every target at once and waits until all have ended: every stop is issued first,
@@ -66,27 +36,13 @@ pub(crate) async fn stop_target(target: &StopTarget) -> StopReason {
 pub(crate) async fn stop_concurrently(targets: &[StopTarget]) {
     let deadlines: Vec<Option<Instant>> = targets.iter().map(begin_stop).collect();
     for (target, deadline) in targets.iter().zip(deadlines) {
-        let core = target.control.core();
-        match (target.tag, deadline) {
-            (None, _) => core.wait_idle().await,
-            (Some(tag), None) => {
-                core.wait_incarnation_end(tag).await;
-            }
-            (Some(tag), Some(deadline)) => {
-                if timeout_at(deadline, core.wait_incarnation_end(tag))
-                    .await
-                    .is_err()
-                {
-                    core.kill_incarnation(tag);
-                    core.wait_incarnation_end(tag).await;
-                }
-            }
-        }
-        terminate_if_idle(&target.control);
+        await_stop(target, deadline).await;
+        terminate_if_idle(&target.control, StopReason::ParentRequest);
     }
 }
 
-/// Issues the stop of one target; returns the deadline of a `Timeout` policy.
+/// Issues the stop of one target (`Kill` at once, or `ParentRequest` addressed to its
+/// incarnation); returns the deadline of a `Timeout` policy.
 fn begin_stop(target: &StopTarget) -> Option<Instant> {
     let core = target.control.core();
     let Some(tag) = target.tag else {
@@ -109,6 +65,23 @@ fn begin_stop(target: &StopTarget) -> Option<Instant> {
     }
 }
 
+/// Waits for a target whose stop was issued, escalating to `Kill` at a `Timeout` policy's
+/// deadline; returns the reason of the incarnation that ended.
+async fn await_stop(target: &StopTarget, deadline: Option<Instant>) -> StopReason {
+    let core = target.control.core();
+    let Some(tag) = target.tag else {
+        core.wait_idle().await;
+        return core.last_reason().unwrap_or(StopReason::Kill);
+    };
+    if let Some(deadline) = deadline {
+        if let Ok(reason) = timeout_at(deadline, core.wait_incarnation_end(tag)).await {
+            return reason;
+        }
+        core.kill_incarnation(tag);
+    }
+    core.wait_incarnation_end(tag).await
+}
+
 /// Waits until no incarnation of `child` runs, then terminates it for good with the reason of
 /// its last incarnation. Nothing to do for a child that has already terminated (a child can
 /// be listed twice: as a stop target and as a slot).
@@ -117,19 +90,16 @@ pub(crate) async fn terminate_when_idle(child: &Arc<dyn ActorControl>) {
     if !core.is_alive() {
         return;
     }
-    if core.is_running() {
-        core.wait_idle().await;
-    }
-    let last = core.last_reason();
-    child.terminate(last.unwrap_or(StopReason::ParentRequest));
+    core.wait_idle().await;
+    terminate_if_idle(child, StopReason::ParentRequest);
 }
 
 /// [`terminate_when_idle`] without the wait: does nothing while an incarnation still runs.
-fn terminate_if_idle(child: &Arc<dyn ActorControl>) {
+/// The reason is the last incarnation's, or `default` if none ever ended.
+pub(crate) fn terminate_if_idle(child: &Arc<dyn ActorControl>, default: StopReason) {
     let core = child.core();
     if core.is_alive() && !core.is_running() {
-        let last = core.last_reason();
-        child.terminate(last.unwrap_or(StopReason::ParentRequest));
+        child.terminate(core.last_reason().unwrap_or(default));
     }
 }
 
@@ -186,10 +156,7 @@ impl Drop for KillCascade {
         // ends; an exit notice that is never processed terminates that child when the
         // supervisor's system channel closes (or the supervisor's next incarnation does).
         for child in &self.children {
-            if !child.core().is_running() {
-                let last = child.core().last_reason();
-                child.terminate(last.unwrap_or(StopReason::Kill));
-            }
+            terminate_if_idle(child, StopReason::Kill);
         }
         drop(finalizer);
     }

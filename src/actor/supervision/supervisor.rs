@@ -507,10 +507,7 @@ impl Supervisor {
             Some(target) => retire(target).await,
             None => {
                 // A group restart may still be stopping the previous incarnation.
-                slot.control.core().wait_idle().await;
-                let last = slot.control.core().last_reason();
-                slot.control
-                    .terminate(last.unwrap_or(StopReason::ParentRequest));
+                terminate_when_idle(&slot.control).await;
                 StopReason::ParentRequest
             }
         };
