@@ -313,6 +313,18 @@ async fn timer_boundaries(paused: bool) {
         .await
         .expect("at");
     let_time_pass(paused).await;
+    // The controls fire after 5 ms; on a busy machine with the real clock that can take a
+    // while, so wait for them (bounded) instead of trusting the sleep above.
+    let controls_fired = || {
+        let seen = fired.lock().unwrap();
+        seen.contains(&When::After(soon)) && seen.iter().any(|w| matches!(w, When::At(_)))
+    };
+    for _ in 0..500 {
+        if controls_fired() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let seen = fired.lock().unwrap().clone();
     assert!(seen.contains(&When::After(soon)), "control fired: {seen:?}");
     assert!(seen.iter().any(|w| matches!(w, When::At(_))), "{seen:?}");

@@ -5,7 +5,6 @@ mod compose;
 
 use common::*;
 use compose::*;
-use std::future::Future;
 use tokio_actors::*;
 
 async fn seen(rec: &ActorHandle<Recorder>) -> Vec<u32> {
@@ -179,14 +178,10 @@ async fn broadcast_waits_for_space() {
     full.notify(RecMsg::Hold(hold.clone())).await.expect("hold");
     hold.entered().await;
     full.notify(RecMsg::Event(Event(1))).await.expect("fill");
-    let broadcast = {
-        let group = group.clone();
-        tokio::spawn(async move { group.broadcast(Event(2)).await })
-    };
-    settle().await;
-    assert!(!broadcast.is_finished(), "broadcast must wait for space");
+    let mut broadcast = std::pin::pin!(group.broadcast(Event(2)));
+    assert_waits(broadcast.as_mut(), "broadcast must wait for space").await;
     hold.open();
-    assert_eq!(within("broadcast", broadcast).await.expect("join"), 1);
+    assert_eq!(within("broadcast", broadcast).await, 1);
     assert_eq!(seen(&full).await, [1, 2]);
 }
 
@@ -213,14 +208,7 @@ async fn broadcast_delivers_to_a_snapshot() {
     // One poll by hand: the broadcast takes its snapshot, then waits for space in `first`
     // (deterministic on both runtimes, unlike waiting for a spawned task to get that far).
     let mut broadcast = std::pin::pin!(group.broadcast(Event(1)));
-    std::future::poll_fn(|cx| {
-        assert!(
-            broadcast.as_mut().poll(cx).is_pending(),
-            "broadcast must wait for space"
-        );
-        std::task::Poll::Ready(())
-    })
-    .await;
+    assert_waits(broadcast.as_mut(), "broadcast must wait for space").await;
     let late = within("spawn", recorder().spawn()).await.expect("spawn");
     group.join(late.recipient());
     hold.open();

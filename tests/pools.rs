@@ -237,22 +237,12 @@ async fn full_worker_makes_notify_wait() {
     pool.notify(Job::Hold(gate.clone())).await.expect("hold");
     gate.entered().await;
     pool.notify(Job::Who).await.expect("fills the mailbox");
-    let waiting = {
-        let pool = pool.clone();
-        tokio::spawn(async move { pool.notify(Job::Who).await })
-    };
-    settle().await;
-    assert!(
-        !waiting.is_finished(),
-        "notify must wait for the full worker"
-    );
+    let mut waiting = std::pin::pin!(pool.notify(Job::Who));
+    assert_waits(waiting.as_mut(), "notify must wait for the full worker").await;
     let busy: Vec<usize> = pool.workers().iter().map(|w| w.mailbox_len()).collect();
     assert!(busy.contains(&0), "the other worker got nothing: {busy:?}");
     gate.open();
-    within("waiting notify", waiting)
-        .await
-        .expect("join")
-        .expect("accepted");
+    within("waiting notify", waiting).await.expect("accepted");
 }
 
 /// A pool of 4 has at most 4 messages in progress, and reaches 4.

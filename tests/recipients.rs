@@ -49,20 +49,14 @@ async fn same_order_and_backpressure_as_the_handle() {
     r.notify(Event(1)).await.expect("1");
     rec.notify(RecMsg::Event(Event(2))).await.expect("2");
     assert_eq!(r.try_notify(Event(9)), Err(TrySendError::Full));
-    let waiting = {
-        let r = r.clone();
-        tokio::spawn(async move { r.notify(Event(3)).await })
-    };
-    settle().await;
-    assert!(
-        !waiting.is_finished(),
-        "notify must wait while the mailbox is full"
-    );
+    let mut waiting = std::pin::pin!(r.notify(Event(3)));
+    assert_waits(
+        waiting.as_mut(),
+        "notify must wait while the mailbox is full",
+    )
+    .await;
     gate.open();
-    within("waiting notify", waiting)
-        .await
-        .expect("join")
-        .expect("3");
+    within("waiting notify", waiting).await.expect("3");
     let seen = within("seen", rec.send(RecMsg::Seen)).await.expect("seen");
     assert_eq!(seen, [1, 2, 3]);
 }

@@ -380,3 +380,14 @@ impl Parent {
         }
     }
 }
+
+/// Polls `fut` once by hand and asserts it is waiting (deterministic on both runtime flavours,
+/// unlike spawning it and hoping the task got as far as its wait). Await it afterwards.
+pub async fn assert_waits<F: std::future::Future>(fut: std::pin::Pin<&mut F>, what: &str) {
+    let mut fut = fut;
+    std::future::poll_fn(|cx| {
+        assert!(fut.as_mut().poll(cx).is_pending(), "{what}");
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
