@@ -77,6 +77,7 @@ impl Actor for Watcher {
             }
             W::Unwatch(id) => ctx.unwatch(&id),
             W::Block(release) => {
+                let _ = self.events.send("blocked".into());
                 release.notified().await;
                 let _ = self.events.send("unblocked".into());
             }
@@ -239,6 +240,7 @@ both_flavours!(a_notice_overtakes_a_full_mailbox, async {
     watcher.send(W::Watch(target.clone())).await.unwrap();
     let release = Arc::new(Notify::new());
     watcher.notify(W::Block(release.clone())).await.unwrap();
+    assert_eq!(next(&mut events).await, "blocked"); // the handler is busy now
     watcher.notify(W::Count).await.unwrap(); // the mailbox is now full
     assert_eq!(watcher.try_notify(W::Count), Err(TrySendError::Full));
     target.stop(StopReason::Graceful).await.unwrap();
