@@ -191,6 +191,17 @@ impl Core {
         self.exited.notify_waiters();
     }
 
+    /// Records the end of incarnation `tag` when it is the child's last (it terminates for
+    /// good right after, which publishes the reason and wakes the waiters).
+    pub(crate) fn end_last_incarnation(&self, tag: u64) {
+        let mut record = lock(&self.incarnations);
+        record.requested = false;
+        record.abort = None;
+        if record.tag == tag {
+            record.running = false;
+        }
+    }
+
     /// `(incarnation, restarts)` for status reports: 1 and 0 for the first incarnation.
     pub(crate) fn incarnation_counts(&self) -> (u64, u64) {
         let count = u64::from(lock(&self.incarnations).count.max(1));
@@ -212,12 +223,14 @@ impl Core {
         lock(&self.incarnations).running
     }
 
-    /// The reason of the latest ended incarnation.
+    /// The reason of the latest ended incarnation (the final reason once terminated for good:
+    /// a child's last incarnation records no separate end).
     pub(crate) fn last_reason(&self) -> Option<StopReason> {
-        lock(&self.incarnations)
-            .last_end
-            .as_deref()
-            .map(|(_, reason)| reason.clone())
+        let record = lock(&self.incarnations);
+        match (record.reason.as_deref(), record.last_end.as_deref()) {
+            (Some(last), _) | (None, Some((_, last))) => Some(last.clone()),
+            (None, None) => None,
+        }
     }
 
     /// Pushes onto the system channel; `Closed` once the incarnation has terminated.
@@ -296,16 +309,23 @@ impl Core {
         loop {
             let mut notified = pin!(self.exited.notified());
             notified.as_mut().enable();
-            if let Some((ended, reason)) = lock(&self.incarnations).last_end.as_deref() {
-                if *ended >= tag {
-                    return reason.clone();
-                }
-            }
-            if let Some(reason) = self.exit_reason() {
+            if let Some(reason) = self.incarnation_end(tag) {
                 return reason;
             }
             notified.await;
         }
+    }
+
+    /// The reason incarnation `tag` (or a later one) ended with, or the final reason; `None`
+    /// while it runs.
+    pub(crate) fn incarnation_end(&self, tag: u64) -> Option<StopReason> {
+        let record = lock(&self.incarnations);
+        if let Some((ended, reason)) = record.last_end.as_deref() {
+            if *ended >= tag {
+                return Some(reason.clone());
+            }
+        }
+        record.reason.as_deref().cloned()
     }
 
     /// Resolves once no incarnation is running (or the actor terminated for good).

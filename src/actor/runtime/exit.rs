@@ -49,6 +49,10 @@ pub(crate) const KILLED_DURING_STARTUP: &str = "actor was killed during start-up
 pub(crate) struct Finalizer {
     pub(crate) plan: ExitPlan,
     pub(crate) reason: StopReason,
+    /// This end is the actor's last: it has no parent, or its supervisor is stopping all its
+    /// children (it restarts none of them), so the child terminates for good here, while its
+    /// memory is still in cache, instead of parking its mailbox for the supervisor to close.
+    for_good: bool,
 }
 
 impl Drop for Finalizer {
@@ -57,14 +61,19 @@ impl Drop for Finalizer {
         let core = control.core();
         crate::actor::runtime::telemetry::stopped(&core.id, &self.reason);
         match self.plan.parent.take() {
+            Some(_) if self.for_good => {
+                core.end_last_incarnation(self.plan.tag);
+                control.terminate(self.reason.clone());
+            }
             Some(link) => {
                 let may_restart = should_restart(link.restart_type, &self.reason);
                 core.end_incarnation(self.plan.tag, &self.reason, may_restart);
                 // Unbounded channel: never lost, never blocks. Refused only once the
                 // supervisor terminated: then no restart can come.
                 if link.parent.core().is_reaping() {
-                    // The supervisor is stopping all its children and terminates each one
-                    // itself once it ended: no notice to queue and drain.
+                    // The supervisor began stopping all its children after this incarnation
+                    // decided to keep its mailbox: it terminates this child itself, once it
+                    // ended. No notice to queue and drain.
                     return self.answer_startup();
                 }
                 let notice = ChildNotice::Exited {
@@ -91,6 +100,24 @@ impl Drop for Finalizer {
 }
 
 impl Finalizer {
+    /// Arms the exit steps of an incarnation that ended with `reason`.
+    pub(crate) fn new(plan: ExitPlan, reason: StopReason) -> Self {
+        let for_good = plan
+            .parent
+            .as_ref()
+            .map_or(true, |link| link.parent.core().is_reaping());
+        Finalizer {
+            plan,
+            reason,
+            for_good,
+        }
+    }
+
+    /// Whether the mailbox stays open for a next incarnation (parked in the handle).
+    pub(crate) fn keeps_mailbox(&self) -> bool {
+        !self.for_good
+    }
+
     /// A start-up that did not complete answers the spawn with the reason.
     fn answer_startup(&mut self) {
         if let Some(startup) = self.plan.startup.take() {

@@ -109,10 +109,10 @@ impl<A: Actor> ActorTask<A> {
             // The exit steps are armed before any user `Drop` runs, and the actor value is
             // dropped before they run (so `wait_stopped` means "released"). A panic in that
             // `Drop` is contained: it neither skips the exit steps nor changes the reason.
-            let finalizer = self.plan.take().map(|plan| Finalizer { plan, reason });
-            let supervised = finalizer.as_ref().is_some_and(|f| f.plan.parent.is_some());
+            let finalizer = self.plan.take().map(|plan| Finalizer::new(plan, reason));
+            let keep_mailbox = finalizer.as_ref().is_some_and(Finalizer::keeps_mailbox);
             if let Some(live) = self.live.take() {
-                live.release(supervised);
+                live.release(keep_mailbox);
             }
             drop(finalizer);
         }
@@ -124,31 +124,28 @@ impl<A: Actor> Drop for ActorTask<A> {
         // Only reached with a plan left when the task was aborted (Kill) or dropped by its runtime.
         let Some(plan) = self.plan.take() else { return };
         // Armed first: whatever user `Drop` code does below, the exit steps run.
-        let finalizer = Finalizer {
-            plan,
-            reason: StopReason::Kill,
-        };
+        let finalizer = Finalizer::new(plan, StopReason::Kill);
         #[cfg(feature = "metrics")]
         if self.counted {
             metering::died::<A>(&StopReason::Kill);
         }
-        let supervised = finalizer.plan.parent.is_some();
+        let keep_mailbox = finalizer.keeps_mailbox();
         let mut children = Vec::new();
         if let Some(mut live) = self.live.take() {
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
-            live.release(supervised);
+            live.release(keep_mailbox);
         }
         kill_children(children, finalizer);
     }
 }
 
 impl<A: Actor> Live<A> {
-    /// The end of the incarnation: a supervised child parks its mailbox in its handle for the
-    /// next incarnation, any other actor closes and drains it (already done by a stop
-    /// sequence; not yet on the Kill path); then the actor value and the context are dropped,
-    /// with a panic in a user `Drop` contained.
-    fn release(self, supervised: bool) {
+    /// The end of the incarnation: a supervised child that may be restarted parks its mailbox
+    /// in its handle for the next incarnation; an actor ending for good closes and drains it
+    /// (already done by the stop sequence of an unsupervised actor); then the actor value and
+    /// the context are dropped, with a panic in a user `Drop` contained.
+    fn release(self, keep_mailbox: bool) {
         let Live {
             actor,
             mut ctx,
@@ -157,7 +154,7 @@ impl<A: Actor> Live<A> {
         } = self;
         let me = ctx.address();
         ctx.watches.clear(me);
-        if supervised {
+        if keep_mailbox {
             ctx.self_handle_ref().inner.park(lanes);
         } else {
             let mut lanes = lanes;

@@ -8,7 +8,7 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::actor::runtime::core::ActorControl;
 use crate::actor::runtime::exit::Finalizer;
-use crate::clock::deadline_in;
+use crate::clock::deadline_after;
 use crate::types::{Shutdown, StopReason};
 
 /// One incarnation to stop: `tag` addresses it (a stop signal meant for it is ignored by any
@@ -20,66 +20,96 @@ pub(crate) struct StopTarget {
     pub(crate) shutdown: Shutdown,
 }
 
+impl StopTarget {
+    /// The borrowed form the stop functions take.
+    pub(crate) fn order(&self) -> StopOrder<'_> {
+        StopOrder {
+            control: &self.control,
+            tag: self.tag,
+            shutdown: self.shutdown,
+        }
+    }
+}
+
+/// A [`StopTarget`] borrowed from wherever the child is kept (a slot, a list of extras), so a
+/// supervisor stopping 100,000 children clones no handle.
+#[derive(Clone, Copy)]
+pub(crate) struct StopOrder<'a> {
+    pub(crate) control: &'a Arc<dyn ActorControl>,
+    pub(crate) tag: Option<u64>,
+    pub(crate) shutdown: Shutdown,
+}
+
+impl StopOrder<'_> {
+    /// Issues the stop: `Kill` at once, or `ParentRequest` addressed to the incarnation.
+    pub(crate) fn issue(self) {
+        let core = self.control.core();
+        match (self.tag, self.shutdown) {
+            (None, _) => core.kill(),
+            (Some(tag), Shutdown::Kill) => core.kill_incarnation(tag),
+            (Some(tag), Shutdown::Timeout(_) | Shutdown::Infinity) => {
+                core.request_parent_stop(tag);
+            }
+        }
+    }
+
+    /// When a `Timeout` policy escalates to `Kill`, for a stop issued at `issued`.
+    pub(crate) fn deadline(self, issued: Instant) -> Option<Instant> {
+        match (self.tag, self.shutdown) {
+            (Some(_), Shutdown::Timeout(patience)) => Some(deadline_after(issued, patience)),
+            _ => None,
+        }
+    }
+
+    /// Issues the stop and waits for the incarnation to end; returns its reason (an
+    /// incarnation that already ended returns at once).
+    pub(crate) async fn stop(self) -> StopReason {
+        self.issue();
+        let deadline = self.deadline(Instant::now());
+        self.wait(deadline).await
+    }
+
+    /// Waits for an incarnation whose stop was issued, escalating to `Kill` at `deadline`;
+    /// returns the reason of the incarnation that ended.
+    pub(crate) async fn wait(self, deadline: Option<Instant>) -> StopReason {
+        let core = self.control.core();
+        let Some(tag) = self.tag else {
+            core.wait_idle().await;
+            return core.last_reason().unwrap_or(StopReason::Kill);
+        };
+        if let Some(reason) = core.incarnation_end(tag) {
+            return reason;
+        }
+        if let Some(deadline) = deadline {
+            if let Ok(reason) = timeout_at(deadline, core.wait_incarnation_end(tag)).await {
+                return reason;
+            }
+            core.kill_incarnation(tag);
+        }
+        core.wait_incarnation_end(tag).await
+    }
+}
+
 /// Stops a target and waits for it; returns the reason of the incarnation that ended (an
 /// incarnation that already ended returns at once).
 pub(crate) async fn stop_target(target: &StopTarget) -> StopReason {
-    let deadline = begin_stop(target);
-    await_stop(target, deadline).await
+    target.order().stop().await
 }
 
-/// Stops every target at once and waits until all have ended: every stop is issued first,
-/// then each end is awaited in turn. A `Timeout` policy's patience counts from when its stop
-/// was issued, so waiting in turn gives no child more time than stopping each in its own task
-/// would, without a task and a timer per child. A child with nothing running any more
-/// terminates for good right after its wait, while its memory is still in cache (the caller's
-/// final pass terminates the others).
-pub(crate) async fn stop_concurrently(targets: &[StopTarget]) {
-    let deadlines: Vec<Option<Instant>> = targets.iter().map(begin_stop).collect();
-    for (target, deadline) in targets.iter().zip(deadlines) {
-        await_stop(target, deadline).await;
-        terminate_if_idle(&target.control, StopReason::ParentRequest);
-    }
-}
-
-/// Issues the stop of one target (`Kill` at once, or `ParentRequest` addressed to its
-/// incarnation); returns the deadline of a `Timeout` policy.
-fn begin_stop(target: &StopTarget) -> Option<Instant> {
-    let core = target.control.core();
-    let Some(tag) = target.tag else {
-        core.kill();
-        return None;
-    };
-    match target.shutdown {
-        Shutdown::Kill => {
-            core.kill_incarnation(tag);
-            None
+/// One child's part of a supervisor's stop of every child: with `issued`, its stop was issued
+/// then (with the others') and this waits for it, escalating at its deadline; without, this
+/// issues it and waits. Cheap for a child that already terminated (most have, by the time the
+/// supervisor gets here: a child ending while its supervisor stops them all terminates itself).
+pub(crate) async fn settle(order: StopOrder<'_>, issued: Option<Instant>) {
+    match issued {
+        Some(_) if !order.control.core().is_alive() => {}
+        Some(at) => {
+            order.wait(order.deadline(at)).await;
         }
-        Shutdown::Timeout(patience) => {
-            core.request_parent_stop(tag);
-            Some(deadline_in(patience))
-        }
-        Shutdown::Infinity => {
-            core.request_parent_stop(tag);
-            None
+        None => {
+            order.stop().await;
         }
     }
-}
-
-/// Waits for a target whose stop was issued, escalating to `Kill` at a `Timeout` policy's
-/// deadline; returns the reason of the incarnation that ended.
-async fn await_stop(target: &StopTarget, deadline: Option<Instant>) -> StopReason {
-    let core = target.control.core();
-    let Some(tag) = target.tag else {
-        core.wait_idle().await;
-        return core.last_reason().unwrap_or(StopReason::Kill);
-    };
-    if let Some(deadline) = deadline {
-        if let Ok(reason) = timeout_at(deadline, core.wait_incarnation_end(tag)).await {
-            return reason;
-        }
-        core.kill_incarnation(tag);
-    }
-    core.wait_incarnation_end(tag).await
 }
 
 /// Waits until no incarnation of `child` runs, then terminates it for good with the reason of
@@ -90,7 +120,9 @@ pub(crate) async fn terminate_when_idle(child: &Arc<dyn ActorControl>) {
     if !core.is_alive() {
         return;
     }
-    core.wait_idle().await;
+    if core.is_running() {
+        core.wait_idle().await;
+    }
     terminate_if_idle(child, StopReason::ParentRequest);
 }
 

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
-use super::stopping::{retire, stop_concurrently, stop_target, terminate_when_idle, StopTarget};
+use super::stopping::{retire, settle, terminate_when_idle, StopOrder, StopTarget};
 use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, next_tag, ActorControl, SystemMsg};
 use crate::actor::runtime::exit::ParentLink;
@@ -145,6 +145,18 @@ impl Slot {
             reason,
             action,
         }
+    }
+
+    /// The incarnation a stop of every child must stop for this slot: the current one, or for
+    /// a slot pending restart the replacement already created (in `created`); `None` if none
+    /// was launched.
+    fn launched(&self, created: &HashSet<u64>) -> Option<StopOrder<'_>> {
+        let launched = self.state == SlotState::Alive || created.contains(&self.tag);
+        launched.then_some(StopOrder {
+            control: &self.control,
+            tag: Some(self.tag),
+            shutdown: self.spec.shutdown,
+        })
     }
 
     /// The incarnation to stop for this slot, if one was started.
@@ -527,18 +539,18 @@ impl Supervisor {
         Ok(())
     }
 
-    /// Every incarnation to stop, newest first within a slot, slots in reverse start order,
-    /// and every child to terminate for good. Closes the restart work first, so no job starts
-    /// anything after this snapshot.
-    fn stop_targets(&self) -> (Vec<StopTarget>, Vec<Arc<dyn ActorControl>>) {
+    /// Closes the restart work, so no job starts anything from now on, and returns what a
+    /// stop of every child must find outside the slots: children a `stop_child` or a restart
+    /// job is stopping right now and created incarnations whose slot is gone or moved on
+    /// (nobody wants them any more), plus the tags of all created incarnations (a slot pending
+    /// restart whose replacement already runs).
+    fn close_restart_work(&mut self) -> (Vec<StopTarget>, HashSet<u64>) {
         for job in &self.jobs {
             job.abort();
         }
         let mut in_flight = lock(&self.in_flight);
         in_flight.closed = true;
-        // Children a `stop_child` or a restart job is stopping right now, and created
-        // incarnations whose slot is gone or moved on: nobody wants them any more.
-        let mut targets: Vec<StopTarget> = self
+        let mut extras: Vec<StopTarget> = self
             .stopping
             .iter()
             .map(|control| StopTarget {
@@ -547,7 +559,7 @@ impl Supervisor {
                 shutdown: crate::types::Shutdown::Kill,
             })
             .collect();
-        targets.extend(in_flight.retiring.iter().cloned());
+        extras.extend(in_flight.retiring.iter().cloned());
         for (tag, control) in &in_flight.created {
             let wanted = self
                 .index
@@ -555,54 +567,60 @@ impl Supervisor {
                 .and_then(|key| self.slots.get(key))
                 .is_some_and(|slot| slot.tag == *tag);
             if !wanted {
-                targets.push(StopTarget {
+                extras.push(StopTarget {
                     control: control.clone(),
                     tag: Some(*tag),
                     shutdown: crate::types::Shutdown::Kill,
                 });
             }
         }
-        let created: HashSet<u64> = in_flight.created.iter().map(|(tag, _)| *tag).collect();
-        for slot in self.slots.values().rev() {
-            let launched = slot.state == SlotState::Alive || created.contains(&slot.tag);
-            if launched {
-                targets.push(StopTarget {
-                    control: slot.control.clone(),
-                    tag: Some(slot.tag),
-                    shutdown: slot.spec.shutdown,
-                });
-            }
-        }
-        let mut children: Vec<_> = targets.iter().map(|t| t.control.clone()).collect();
-        children.extend(self.slots.values().rev().map(|slot| slot.control.clone()));
-        (targets, children)
+        let created = in_flight.created.iter().map(|(tag, _)| *tag).collect();
+        (extras, created)
     }
 
     /// The supervisor's own stop: stop every child with its policy (no events); each child
-    /// terminates for good. Slots stay in place until all are stopped, so a `Kill`
-    /// meanwhile still finds them.
+    /// terminates for good. Extras first, then the slots in reverse start order; a
+    /// SimpleOneForOne supervisor issues every stop first and then waits for each in turn (its
+    /// children stop concurrently, each `Timeout` counted from when all stops were issued),
+    /// the others stop one child at a time. A slot stays in place until its child terminated,
+    /// so a `Kill` meanwhile still finds every child not yet done.
     pub(crate) async fn stop_all(&mut self, me: &Arc<dyn ActorControl>) {
-        let (targets, children) = self.stop_targets();
-        // Every child is terminated below: their exit notices are not needed.
+        let (extras, created) = self.close_restart_work();
+        // Every child terminates for good below, most of them by themselves as their
+        // incarnation ends: no exit notices.
         me.core().set_reaping(true);
-        if self.config.strategy == RestartStrategy::SimpleOneForOne {
-            stop_concurrently(&targets).await;
-        } else {
-            for target in &targets {
-                stop_target(target).await;
+        let issued = (self.config.strategy == RestartStrategy::SimpleOneForOne).then(|| {
+            for target in &extras {
+                target.order().issue();
             }
+            for slot in self.slots.values().rev() {
+                if let Some(order) = slot.launched(&created) {
+                    order.issue();
+                }
+            }
+            Instant::now()
+        });
+        for target in &extras {
+            settle(target.order(), issued).await;
+            terminate_when_idle(&target.control).await;
         }
-        for child in children {
-            terminate_when_idle(&child).await;
+        while let Some((_, slot)) = self.slots.last_key_value() {
+            if let Some(order) = slot.launched(&created) {
+                settle(order, issued).await;
+            }
+            terminate_when_idle(&slot.control).await;
+            self.slots.pop_last();
         }
-        self.slots.clear();
         self.index.clear();
     }
 
-    /// The Kill path: every child, for the kill cascade.
+    /// The Kill path: every child, for the kill cascade (extras first, then the slots in
+    /// reverse start order).
     pub(crate) fn take_for_kill(&mut self) -> Vec<Arc<dyn ActorControl>> {
-        let (_, children) = self.stop_targets();
-        self.slots.clear();
+        let (extras, _) = self.close_restart_work();
+        let mut children: Vec<_> = extras.into_iter().map(|target| target.control).collect();
+        let slots = std::mem::take(&mut self.slots);
+        children.extend(slots.into_values().rev().map(|slot| slot.control));
         self.index.clear();
         children
     }
