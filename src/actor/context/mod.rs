@@ -647,6 +647,11 @@ impl<A: Actor> ActorContext<A> {
         self.feeds.shut();
     }
 
+    /// Whether this actor is a supervisor (it may have children to stop).
+    pub(crate) fn is_supervisor(&self) -> bool {
+        self.supervisor.is_some()
+    }
+
     /// Step 3 of a stop: stop every child with its policy.
     pub(crate) async fn stop_children(&mut self) {
         let me = self.control();

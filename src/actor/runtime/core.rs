@@ -105,6 +105,9 @@ pub(crate) struct Core {
     /// This actor (a supervisor) is stopping all its children and terminates each one itself:
     /// they send no exit notice. Cleared when a new incarnation begins.
     reaping: AtomicBool,
+    /// This actor (a supervised child) is being stopped for good by its supervisor's stop of
+    /// all its children: whichever incarnation ends next terminates for good right there.
+    doomed: AtomicBool,
     /// The incarnation record, kill switch, registration, final reason and watchers (one lock:
     /// all of it is touched only on lifecycle paths, never per message).
     incarnations: Mutex<Incarnations>,
@@ -121,6 +124,7 @@ impl Core {
             alive: AtomicBool::new(true),
             restarting: AtomicBool::new(false),
             reaping: AtomicBool::new(false),
+            doomed: AtomicBool::new(false),
             incarnations: Mutex::new(Incarnations::default()),
             exited: Notify::new(),
         }
@@ -144,6 +148,16 @@ impl Core {
 
     pub(crate) fn set_reaping(&self, reaping: bool) {
         self.reaping.store(reaping, Ordering::Release);
+    }
+
+    /// Marks this child as stopped for good by its supervisor (see the field).
+    pub(crate) fn doom(&self) {
+        self.doomed.store(true, Ordering::Release);
+    }
+
+    /// Whether this child's next end is its last (see the field).
+    pub(crate) fn is_doomed(&self) -> bool {
+        self.doomed.load(Ordering::Acquire)
     }
 
     /// Whether a restart is pending (between two incarnations).

@@ -50,8 +50,9 @@ pub(crate) struct Finalizer {
     pub(crate) plan: ExitPlan,
     pub(crate) reason: StopReason,
     /// This end is the actor's last: it has no parent, or its supervisor is stopping all its
-    /// children (it restarts none of them), so the child terminates for good here, while its
-    /// memory is still in cache, instead of parking its mailbox for the supervisor to close.
+    /// children (it restarts none of them) and has told it so, so the child terminates for good
+    /// here, while its memory is still in cache, instead of parking its mailbox for the
+    /// supervisor to close.
     for_good: bool,
 }
 
@@ -102,10 +103,8 @@ impl Drop for Finalizer {
 impl Finalizer {
     /// Arms the exit steps of an incarnation that ended with `reason`.
     pub(crate) fn new(plan: ExitPlan, reason: StopReason) -> Self {
-        let for_good = plan
-            .parent
-            .as_ref()
-            .map_or(true, |link| link.parent.core().is_reaping());
+        // The child's own flag, not its supervisor's: this memory is in cache.
+        let for_good = plan.parent.is_none() || plan.control.core().is_doomed();
         Finalizer {
             plan,
             reason,

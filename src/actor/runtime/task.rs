@@ -54,6 +54,24 @@ pub(crate) struct ActorTask<A: Actor> {
     counted: bool,
 }
 
+/// How the receive loop ended.
+enum Served {
+    /// A committed stop reason.
+    Stop(StopReason),
+    /// A `Graceful` or `ParentRequest` stop signal: `pre_stop` may still veto it.
+    Signal(StopReason),
+}
+
+/// What the receive loop does after a system item.
+enum SystemAction {
+    Continue,
+    Return(Served),
+    /// A Kill was accepted: wait for the abort.
+    Killed,
+    /// A notice that runs a hook.
+    Notice(SystemMsg),
+}
+
 enum Next<A: Actor> {
     Mail(Envelope<A>),
     System(SystemMsg),
@@ -188,29 +206,39 @@ impl<A: Actor> Live<A> {
         if let Some(startup) = plan.startup.take() {
             let _ = startup.send(Ok(()));
         }
-        let served = {
-            let mut serving = pin!(self.serve());
-            poll_fn(|cx| current::as_actor(address, || poll_caught(serving.as_mut(), cx))).await
-        };
-        let reason = match served {
-            Ok(reason) => reason,
-            Err(panic) => {
-                // Only `handle` runs unguarded inside `serve`: this is a handler panic.
-                if let ActorError::Panic(message) = &panic {
-                    telemetry::panicked(self.ctx.actor_id(), message);
+        loop {
+            let served = {
+                let mut serving = pin!(self.serve());
+                poll_fn(|cx| current::as_actor(address, || poll_caught(serving.as_mut(), cx))).await
+            };
+            // No `.await` inside this `match`: its scrutinee would stay in the task's future.
+            let (reason, signal) = match served {
+                Ok(Served::Stop(reason)) => (reason, false),
+                Ok(Served::Signal(reason)) => (reason, true),
+                Err(panic) => {
+                    // Only `handle` runs unguarded inside `serve`: this is a handler panic.
+                    if let ActorError::Panic(message) = &panic {
+                        telemetry::panicked(self.ctx.actor_id(), message);
+                    }
+                    metering::panicked::<A>();
+                    if let Some(reply) = self.reply.take() {
+                        let _ = reply.send(Err(Box::new(panic.clone())));
+                    }
+                    (StopReason::Failure(panic), false)
                 }
-                metering::panicked::<A>();
-                if let Some(reply) = self.reply.take() {
-                    let _ = reply.send(Err(Box::new(panic.clone())));
+            };
+            if signal {
+                // `pre_stop` and the stop sequence share one box: one allocation per stop.
+                let mut stopping = Box::pin(self.stop_on_signal(reason));
+                match current::polled_as(address, stopping.as_mut()).await {
+                    Some(reason) => return reason,
+                    // Vetoed: back to the receive loop.
+                    None => continue,
                 }
-                StopReason::Failure(panic)
             }
-        };
-        current::polled_as(
-            address,
-            Box::pin(self.stop_sequence(reason, Hooks::Run)).as_mut(),
-        )
-        .await
+            let mut stopping = Box::pin(self.stop_sequence(reason, Hooks::Run));
+            return current::polled_as(address, stopping.as_mut()).await;
+        }
     }
 
     async fn start(&mut self) -> Result<(), ActorError> {
@@ -257,15 +285,29 @@ impl<A: Actor> Live<A> {
         .await
     }
 
-    /// The receive loop; returns the committed stop reason. A panic in `handle` unwinds out of
-    /// it (caught by `lifecycle`); every other hook it calls is guarded individually.
-    async fn serve(&mut self) -> StopReason {
+    /// The receive loop; returns a committed stop reason, or a stop signal for `pre_stop` to
+    /// decide. A panic in `handle` unwinds out of it (caught by `lifecycle`); every other hook
+    /// it calls is guarded individually.
+    async fn serve(&mut self) -> Served {
         loop {
             let mut envelope = match self.next().await {
-                Next::System(msg) => match Box::pin(self.on_system(msg)).await {
-                    Some(reason) => return reason,
-                    None => continue,
-                },
+                Next::System(msg) => {
+                    // No `.await` inside this `match`: its scrutinee would stay in every idle
+                    // actor's future.
+                    let notice = match self.on_system(msg) {
+                        SystemAction::Continue => continue,
+                        SystemAction::Return(served) => return served,
+                        SystemAction::Killed => None,
+                        SystemAction::Notice(notice) => Some(notice),
+                    };
+                    let Some(notice) = notice else {
+                        return killed().await;
+                    };
+                    match Box::pin(self.on_notice(notice)).await {
+                        Some(reason) => return Served::Stop(reason),
+                        None => continue,
+                    }
+                }
                 Next::Mail(envelope) => envelope,
             };
             metering::dequeued(&mut self.meters, &envelope, &self.ctx);
@@ -281,7 +323,7 @@ impl<A: Actor> Live<A> {
                 Payload::Stream { msg, stream, last } if self.ctx.feeds.admit(stream, last) => msg,
                 Payload::Piped(msg, task) if self.ctx.feeds.admit(task, true) => msg,
                 Payload::StreamFailure(failure) => match self.stream_failed(*failure) {
-                    Some(reason) => return reason,
+                    Some(reason) => return Served::Stop(reason),
                     None => continue,
                 },
                 // A message of a cancelled timer, stream or pipe: skipped silently.
@@ -299,11 +341,11 @@ impl<A: Actor> Live<A> {
                 (Ok(_), None) => {}
                 (Err(e), Some(reply)) => {
                     let _ = reply.send(Err(Box::new(e.clone())));
-                    return StopReason::Failure(e);
+                    return Served::Stop(StopReason::Failure(e));
                 }
                 (Err(e), None) => {
                     if let Some(reason) = self.report_failure(e) {
-                        return reason;
+                        return Served::Stop(reason);
                     }
                 }
             }
@@ -329,23 +371,34 @@ impl<A: Actor> Live<A> {
             .map(StopReason::Failure)
     }
 
-    async fn on_system(&mut self, msg: SystemMsg) -> Option<StopReason> {
+    /// A system item. Stop signals, kill markers and status requests are settled here, without
+    /// a future of their own (the receive loop is part of every idle actor); items that run a
+    /// hook are handed back for the boxed [`on_notice`](Self::on_notice).
+    fn on_system(&mut self, msg: SystemMsg) -> SystemAction {
         match msg {
             // An accepted Kill: no further hook or message runs; the abort drops this task at
-            // its next `Pending`, which is now.
-            SystemMsg::Kill if self.ctx.core().kill_requested() => killed().await,
+            // its next `Pending`.
+            SystemMsg::Kill if self.ctx.core().kill_requested() => SystemAction::Killed,
             // A marker of a Kill spent on an earlier incarnation.
-            SystemMsg::Kill => None,
-            SystemMsg::Stop(reason) => self.on_stop_signal(*reason).await,
+            SystemMsg::Kill => SystemAction::Continue,
+            SystemMsg::Stop(reason) => self.on_stop_signal(*reason),
             SystemMsg::ParentStop(tag) if tag == self.ctx.core().current_tag() => {
-                self.on_stop_signal(StopReason::ParentRequest).await
+                self.on_stop_signal(StopReason::ParentRequest)
             }
             // Addressed to an earlier incarnation.
-            SystemMsg::ParentStop(_) => None,
+            SystemMsg::ParentStop(_) => SystemAction::Continue,
             SystemMsg::Status(reply) => {
                 let _ = reply.send(self.ctx.status_info());
-                None
+                SystemAction::Continue
             }
+            notice => SystemAction::Notice(notice),
+        }
+    }
+
+    /// A death-watch notice or a child notice: runs `on_watched_stopped` or
+    /// `on_child_stopped`; returns a committed stop reason, if any.
+    async fn on_notice(&mut self, msg: SystemMsg) -> Option<StopReason> {
+        match msg {
             SystemMsg::Watched(event) => {
                 // Only for a watch still held (not after `unwatch`, nor from an earlier
                 // incarnation's watch).
@@ -368,28 +421,42 @@ impl<A: Actor> Live<A> {
                 }
                 outcome.stop
             }
+            // Settled by `on_system`.
+            SystemMsg::Kill
+            | SystemMsg::Stop(_)
+            | SystemMsg::ParentStop(_)
+            | SystemMsg::Status(_) => None,
         }
     }
 
-    async fn on_stop_signal(&mut self, reason: StopReason) -> Option<StopReason> {
+    /// A stop signal: a committed Kill wins; `Graceful` and `ParentRequest` go to `pre_stop`
+    /// (run by `lifecycle`), any other reason is committed at once.
+    fn on_stop_signal(&mut self, reason: StopReason) -> SystemAction {
         if self.ctx.core().kill_requested() {
             // A committed Kill wins over any stop queued before it.
-            return killed().await;
+            return SystemAction::Killed;
         }
         match reason {
             StopReason::Graceful | StopReason::ParentRequest => {
-                match caught(self.actor.pre_stop(&reason, &mut self.ctx)).await {
-                    Ok(true) => Some(reason),
-                    Ok(false) => None,
-                    Err(panic) => Some(StopReason::Failure(panic)),
-                }
+                SystemAction::Return(Served::Signal(reason))
             }
             StopReason::Kill => {
                 self.ctx.core().kill();
-                None
+                SystemAction::Continue
             }
-            other => Some(other),
+            other => SystemAction::Return(Served::Stop(other)),
         }
+    }
+
+    /// `pre_stop` for a `Graceful` or `ParentRequest` stop signal, then, unless it vetoed, the
+    /// stop sequence; `None` if vetoed. A panic in `pre_stop` stops the actor with `Failure`.
+    async fn stop_on_signal(&mut self, reason: StopReason) -> Option<StopReason> {
+        let reason = match caught(self.actor.pre_stop(&reason, &mut self.ctx)).await {
+            Ok(true) => reason,
+            Ok(false) => return None,
+            Err(panic) => StopReason::Failure(panic),
+        };
+        Some(self.stop_sequence(reason, Hooks::Run).await)
     }
 
     async fn child_stopped(&mut self, event: &ChildEvent) -> Option<StopReason> {
@@ -425,7 +492,10 @@ impl<A: Actor> Live<A> {
         } else {
             reason
         };
-        self.ctx.stop_children().await;
+        if self.ctx.is_supervisor() {
+            // Boxed: a supervisor's stop is a large future most actors never need.
+            Box::pin(self.ctx.stop_children()).await;
+        }
         reason
     }
 }

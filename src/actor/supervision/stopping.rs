@@ -53,6 +53,13 @@ impl StopOrder<'_> {
         }
     }
 
+    /// Issues the stop of a supervisor's stop of every child: the child is doomed first, so
+    /// the incarnation that ends next terminates for good by itself.
+    pub(crate) fn issue_final(self) {
+        self.control.core().doom();
+        self.issue();
+    }
+
     /// When a `Timeout` policy escalates to `Kill`, for a stop issued at `issued`.
     pub(crate) fn deadline(self, issued: Instant) -> Option<Instant> {
         match (self.tag, self.shutdown) {
@@ -107,7 +114,9 @@ pub(crate) async fn settle(order: StopOrder<'_>, issued: Option<Instant>) {
             order.wait(order.deadline(at)).await;
         }
         None => {
-            order.stop().await;
+            order.issue_final();
+            let deadline = order.deadline(Instant::now());
+            order.wait(deadline).await;
         }
     }
 }

@@ -591,11 +591,11 @@ impl Supervisor {
         me.core().set_reaping(true);
         let issued = (self.config.strategy == RestartStrategy::SimpleOneForOne).then(|| {
             for target in &extras {
-                target.order().issue();
+                target.order().issue_final();
             }
             for slot in self.slots.values().rev() {
                 if let Some(order) = slot.launched(&created) {
-                    order.issue();
+                    order.issue_final();
                 }
             }
             Instant::now()
