@@ -153,6 +153,7 @@ impl<A: Actor> IntoFuture for SpawnBuilder<A> {
                 // Every actor belongs to its home system: its shutdown stops it.
                 tracked: true,
                 has_tracked_parent: false,
+                incarnation: None,
                 parent: None,
             };
             spawn_and_wait(actor, spec).await

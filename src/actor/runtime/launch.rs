@@ -29,7 +29,10 @@ pub(crate) struct LaunchSpec {
     pub(crate) tracked: bool,
     /// The parent is tracked by the same system (so this actor is not a shutdown root).
     pub(crate) has_tracked_parent: bool,
-    pub(crate) parent: Option<Box<ParentLink>>,
+    /// The tag of the incarnation to start (a supervisor picks its children's); `None`: a
+    /// fresh one.
+    pub(crate) incarnation: Option<u64>,
+    pub(crate) parent: Option<ParentLink>,
 }
 
 /// Waits for `pre_start` and `on_started` of a launched incarnation.
@@ -102,10 +105,7 @@ fn start_incarnation<A: Actor>(
     spec: LaunchSpec,
     runtime: &tokio::runtime::Handle,
 ) -> Result<Startup, SpawnError> {
-    let tag = spec
-        .parent
-        .as_ref()
-        .map_or_else(next_tag, |link| link.incarnation);
+    let tag = spec.incarnation.unwrap_or_else(next_tag);
     let (startup_tx, startup_rx) = oneshot::channel();
     handle.core().begin_incarnation(tag, spec.parent.is_some());
     let plan = ExitPlan {

@@ -197,8 +197,8 @@ impl<A: Actor> Live<A> {
         telemetry::started(self.ctx.actor_id());
         if let Some(link) = plan.parent.as_ref().filter(|link| link.announce_start) {
             let notice = ChildNotice::Started {
-                slot: link.slot.clone(),
-                incarnation: link.incarnation,
+                slot: self.ctx.actor_id().clone(),
+                incarnation: plan.tag,
                 control: plan.control.clone(),
             };
             let _ = link.parent.core().send_system(SystemMsg::child(notice));

@@ -114,13 +114,12 @@ impl ChildSpec {
             system: system.clone(),
             tracked: supervisor_tracked || self.name.is_some(),
             has_tracked_parent: supervisor_tracked,
-            parent: Some(Box::new(ParentLink {
+            incarnation: Some(tag),
+            parent: Some(ParentLink {
                 parent: me.clone(),
-                slot: self.id.clone(),
-                incarnation: tag,
                 restart_type: self.restart_type,
                 announce_start: true,
-            })),
+            }),
         }
     }
 }
@@ -582,8 +581,8 @@ impl Supervisor {
     /// terminates for good. Extras first, then the slots in reverse start order; a
     /// SimpleOneForOne supervisor issues every stop first and then waits for each in turn (its
     /// children stop concurrently, each `Timeout` counted from when all stops were issued),
-    /// the others stop one child at a time. A slot stays in place until its child terminated,
-    /// so a `Kill` meanwhile still finds every child not yet done.
+    /// the others stop one child at a time. The slots stay in place until every child
+    /// terminated, so a `Kill` meanwhile still finds them all.
     pub(crate) async fn stop_all(&mut self, me: &Arc<dyn ActorControl>) {
         let (extras, created) = self.close_restart_work();
         // Every child terminates for good below, most of them by themselves as their
@@ -604,13 +603,13 @@ impl Supervisor {
             settle(target.order(), issued).await;
             terminate_when_idle(&target.control).await;
         }
-        while let Some((_, slot)) = self.slots.last_key_value() {
+        for slot in self.slots.values().rev() {
             if let Some(order) = slot.launched(&created) {
                 settle(order, issued).await;
             }
             terminate_when_idle(&slot.control).await;
-            self.slots.pop_last();
         }
+        self.slots.clear();
         self.index.clear();
     }
 
