@@ -51,7 +51,8 @@ pub mod types;
 
 pub use actor::{
     context::{
-        ActorContext, ChildSpawnBuilder, OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder,
+        ActorContext, ChildSpawn, ChildSpawnBuilder, OneShotSchedule, RecurringScheduleBuilder,
+        ScheduleBuilder,
     },
     handle::{ActorHandle, ReplyTo},
     pool::{Pool, PoolBuilder, Routing},

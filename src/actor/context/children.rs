@@ -4,11 +4,13 @@ use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use super::ActorContext;
 use crate::actor::handle::{ActorHandle, HandleInner};
 use crate::actor::runtime::core::{lock, ActorControl};
-use crate::actor::runtime::launch::{launch, started};
+use crate::actor::runtime::exit::KILLED_DURING_STARTUP;
+use crate::actor::runtime::launch::{launch, Startup};
 use crate::actor::runtime::ActorConfig;
 use crate::actor::supervision::{ChildSpec, FactoryStarter, Slot};
 use crate::actor::Actor;
@@ -121,65 +123,175 @@ where
     F: Fn() -> C + Send + Sync + 'static,
 {
     type Output = Result<ActorHandle<C>, ActorError>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'ctx>>;
+    type IntoFuture = ChildSpawn<'ctx, A, F, C>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let ChildSpawnBuilder {
-                ctx,
-                factory,
-                name,
-                restart_type,
-                shutdown,
-                config,
-                ..
-            } = self;
-            let me = ctx.control();
-            let system = ctx.system().clone();
-            let supervisor = ctx
-                .supervisor
-                .as_mut()
-                .ok_or(SupervisionError::NotASupervisor)?;
-            let id = name.as_ref().map_or_else(ActorId::random, ActorId::from);
-            if supervisor.has_slot(&id) {
-                return Err(SpawnError::DuplicateChild(id).into());
+        ChildSpawn {
+            state: SpawnState::Configured(self),
+        }
+    }
+}
+
+/// The future of a [`ChildSpawnBuilder`]: what `.await` on the builder runs. Resolves with the
+/// child's handle once its `on_started` finished.
+///
+/// Nothing happens before the first poll. Dropped after that but before it resolved, it kills
+/// the child being started (its name is free again once the kill took effect). A plain
+/// struct rather than a boxed future: a supervisor spawning many children allocates nothing
+/// for the spawn itself.
+#[must_use = "the child is spawned only when this future is awaited"]
+pub struct ChildSpawn<'ctx, A: Actor, F, C: Actor> {
+    state: SpawnState<'ctx, A, F, C>,
+}
+
+enum SpawnState<'ctx, A: Actor, F, C: Actor> {
+    /// Not polled yet.
+    Configured(ChildSpawnBuilder<'ctx, A, F, C>),
+    /// The child was launched; its start-up runs.
+    Starting(Starting<'ctx, A, C>),
+    Done,
+}
+
+/// A launched child waiting for its start-up.
+struct Starting<'ctx, A: Actor, C: Actor> {
+    ctx: &'ctx mut ActorContext<A>,
+    spec: ChildSpec,
+    incarnation: u64,
+    handle: ActorHandle<C>,
+    startup: Startup,
+    abandoned: AbandonGuard,
+}
+
+// No field is ever pinned (the start-up receiver is `Unpin` and polled through `Pin::new`), so
+// moving the future is harmless whatever the factory type is.
+impl<A: Actor, F, C: Actor> Unpin for ChildSpawn<'_, A, F, C> {}
+
+impl<'ctx, A: Actor, F, C: Actor> Future for ChildSpawn<'ctx, A, F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+{
+    type Output = Result<ActorHandle<C>, ActorError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, SpawnState::Done) {
+                SpawnState::Configured(builder) => match builder.launch() {
+                    Ok(starting) => this.state = SpawnState::Starting(starting),
+                    Err(e) => return Poll::Ready(Err(e)),
+                },
+                SpawnState::Starting(mut starting) => {
+                    return match Pin::new(&mut starting.startup).poll(cx) {
+                        Poll::Pending => {
+                            this.state = SpawnState::Starting(starting);
+                            Poll::Pending
+                        }
+                        Poll::Ready(outcome) => {
+                            let outcome = outcome
+                                .unwrap_or_else(|_| Err(ActorError::user(KILLED_DURING_STARTUP)));
+                            Poll::Ready(starting.finish(outcome))
+                        }
+                    };
+                }
+                SpawnState::Done => {
+                    return Poll::Ready(Err(SpawnError::InvalidConfig(
+                        "a spawn_child future was polled after it completed".into(),
+                    )
+                    .into()))
+                }
             }
-            config.validate()?;
-            let starter = Arc::new(FactoryStarter::new(factory));
-            let actor = starter.build()?;
-            let spec = ChildSpec {
-                id,
-                name,
-                restart_type,
-                shutdown,
-                config,
-                starter: starter.clone(),
-            };
-            let incarnation = supervisor.next_incarnation();
-            let mut launch_spec =
-                spec.launch_spec(incarnation, supervisor.is_tracked(), &me, &system);
-            if let Some(link) = launch_spec.parent.as_mut() {
-                // This call waits for the start itself; no `Started` notice needed.
-                link.announce_start = false;
+        }
+    }
+}
+
+impl<'ctx, A: Actor, F, C: Actor> ChildSpawnBuilder<'ctx, A, F, C>
+where
+    F: Fn() -> C + Send + Sync + 'static,
+{
+    /// Checks, builds the first actor value and launches it (its start-up then runs).
+    fn launch(self) -> Result<Starting<'ctx, A, C>, ActorError> {
+        let ChildSpawnBuilder {
+            ctx,
+            factory,
+            name,
+            restart_type,
+            shutdown,
+            config,
+            ..
+        } = self;
+        let me = ctx.control();
+        let system = ctx.system().clone();
+        let supervisor = ctx
+            .supervisor
+            .as_mut()
+            .ok_or(SupervisionError::NotASupervisor)?;
+        let id = match &name {
+            Some(name) => {
+                let id = ActorId::from(name.as_str());
+                if supervisor.has_slot(&id) {
+                    return Err(SpawnError::DuplicateChild(id).into());
+                }
+                id
             }
-            // While the child starts, the supervisor's stop or kill must still find it.
-            let (handle, startup) = launch(actor, launch_spec)?;
-            let in_flight = supervisor.in_flight().clone();
-            lock(&in_flight)
-                .created
-                .push((incarnation, handle.control()));
-            let mut abandoned = AbandonGuard(Some((handle.control(), incarnation)));
-            let outcome = started(startup).await;
-            abandoned.0 = None;
-            lock(&in_flight).acknowledge(incarnation);
-            if let Err(e) = outcome {
-                // Never a slot: the child terminates for good (its name is free again).
-                handle.control().terminate(StopReason::Failure(e.clone()));
-                return Err(SpawnError::Init(Box::new(e)).into());
-            }
-            supervisor.add_slot(Slot::new_alive(spec, incarnation, handle.control()));
-            Ok(handle)
+            // 122 random bits: never a duplicate, no lookup needed.
+            None => ActorId::random(),
+        };
+        config.validate()?;
+        let starter = Arc::new(FactoryStarter::new(factory));
+        let actor = starter.build()?;
+        let spec = ChildSpec {
+            id,
+            name,
+            restart_type,
+            shutdown,
+            config,
+            starter,
+        };
+        let incarnation = supervisor.next_incarnation();
+        let mut launch_spec = spec.launch_spec(incarnation, supervisor.is_tracked(), &me, &system);
+        if let Some(link) = launch_spec.parent.as_mut() {
+            // This future waits for the start itself; no `Started` notice needed.
+            link.announce_start = false;
+        }
+        let (handle, startup) = launch(actor, launch_spec)?;
+        // While the child starts, the supervisor's stop or kill must still find it.
+        lock(supervisor.in_flight())
+            .created
+            .push((incarnation, handle.control()));
+        let abandoned = AbandonGuard(Some((handle.control(), incarnation)));
+        Ok(Starting {
+            ctx,
+            spec,
+            incarnation,
+            handle,
+            startup,
+            abandoned,
         })
+    }
+}
+
+impl<A: Actor, C: Actor> Starting<'_, A, C> {
+    /// The start-up finished: a slot for a started child, else the child terminates for good
+    /// (its name is free again) and the error is returned.
+    fn finish(mut self, outcome: Result<(), ActorError>) -> Result<ActorHandle<C>, ActorError> {
+        self.abandoned.0 = None;
+        let Some(supervisor) = self.ctx.supervisor.as_mut() else {
+            return Err(SupervisionError::NotASupervisor.into());
+        };
+        lock(supervisor.in_flight()).acknowledge(self.incarnation);
+        if let Err(e) = outcome {
+            // Never a slot: the child terminates for good.
+            self.handle
+                .control()
+                .terminate(StopReason::Failure(e.clone()));
+            return Err(SpawnError::Init(Box::new(e)).into());
+        }
+        supervisor.add_slot(Slot::new_alive(
+            self.spec,
+            self.incarnation,
+            self.handle.control(),
+        ));
+        Ok(self.handle)
     }
 }
 

@@ -12,7 +12,7 @@ use std::future::Future;
 
 use std::sync::Arc;
 
-pub use children::ChildSpawnBuilder;
+pub use children::{ChildSpawn, ChildSpawnBuilder};
 use feeds::FeedKind;
 pub(crate) use feeds::Feeds;
 pub use timers::{OneShotSchedule, RecurringScheduleBuilder, ScheduleBuilder};
