@@ -6,6 +6,7 @@
 
 mod decision;
 mod restart;
+mod slots;
 mod stopping;
 mod supervisor;
 

@@ -5,10 +5,10 @@
 //! background restart jobs (`restart`), which report back through the system channel.
 //!
 //! A slot is one child for its whole life: its handle (and mailbox) outlive incarnations.
-//! Slots are kept in start order under a growing key, with an index by id, so every
-//! operation on one child is O(log n) in the number of children.
+//! Slots are kept in start order in a [`SlotTable`], with an index by id, so every operation
+//! on one child is O(1) amortized in the number of children.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::decision::{backoff_delay, restart_set, should_restart, RestartBudget};
 use super::restart::{run_restart_job, ChildStarter, RestartOrder};
+use super::slots::{Identified, SlotTable};
 use super::stopping::{retire, settle, terminate_when_idle, StopOrder, StopTarget};
 use super::SupervisionConfig;
 use crate::actor::runtime::core::{lock, next_tag, ActorControl, SystemMsg};
@@ -124,6 +125,12 @@ impl ChildSpec {
     }
 }
 
+impl Identified for Slot {
+    fn id(&self) -> &ActorId {
+        &self.spec.id
+    }
+}
+
 impl Slot {
     /// A slot whose first incarnation has just started.
     pub(crate) fn new_alive(spec: ChildSpec, tag: u64, control: Arc<dyn ActorControl>) -> Self {
@@ -194,11 +201,8 @@ pub(crate) struct Supervisor {
     config: SupervisionConfig,
     /// Whether the supervisor itself is tracked by its home system.
     tracked: bool,
-    /// Children in start order.
-    slots: BTreeMap<u64, Slot>,
-    /// Start-order key of each child, by id.
-    index: HashMap<ActorId, u64>,
-    next_key: u64,
+    /// Children in start order, indexed by id.
+    slots: SlotTable<Slot>,
     budget: RestartBudget,
     jobs: Vec<AbortHandle>,
     in_flight: Arc<Mutex<InFlight>>,
@@ -213,9 +217,7 @@ impl Supervisor {
         Supervisor {
             config,
             tracked,
-            slots: BTreeMap::new(),
-            index: HashMap::new(),
-            next_key: 0,
+            slots: SlotTable::default(),
             budget,
             jobs: Vec::new(),
             in_flight: Arc::default(),
@@ -228,12 +230,12 @@ impl Supervisor {
     }
 
     pub(crate) fn has_slot(&self, id: &ActorId) -> bool {
-        self.index.contains_key(id)
+        self.slots.key_of(id).is_some()
     }
 
     /// A child by id (any incarnation; anonymous children included).
     pub(crate) fn child(&self, id: &ActorId) -> Option<Arc<dyn ActorControl>> {
-        let key = self.index.get(id)?;
+        let key = self.slots.key_of(id)?;
         self.slots.get(key).map(|slot| slot.control.clone())
     }
 
@@ -249,21 +251,16 @@ impl Supervisor {
 
     /// The start-order key of the slot expecting (or running) incarnation `tag` of child `id`.
     fn slot_key(&self, id: &ActorId, tag: u64) -> Option<u64> {
-        let key = *self.index.get(id)?;
-        (self.slots.get(&key)?.tag == tag).then_some(key)
+        let key = self.slots.key_of(id)?;
+        (self.slots.get(key)?.tag == tag).then_some(key)
     }
 
     pub(crate) fn add_slot(&mut self, slot: Slot) {
-        let key = self.next_key;
-        self.next_key += 1;
-        self.index.insert(slot.spec.id.clone(), key);
-        self.slots.insert(key, slot);
+        self.slots.insert(slot);
     }
 
     fn remove_slot(&mut self, key: u64) -> Option<Slot> {
-        let slot = self.slots.remove(&key)?;
-        self.index.remove(&slot.spec.id);
-        Some(slot)
+        self.slots.remove(key)
     }
 
     /// The restart work shared with jobs (also used by `spawn_child` for its launch window).
@@ -301,7 +298,7 @@ impl Supervisor {
                 lock(&self.in_flight).acknowledge(incarnation);
                 match self.slot_key(&slot, incarnation) {
                     Some(key) => {
-                        if let Some(s) = self.slots.get_mut(&key) {
+                        if let Some(s) = self.slots.get_mut(key) {
                             if s.state == SlotState::Pending {
                                 s.running_since = Some(Instant::now());
                             }
@@ -364,7 +361,7 @@ impl Supervisor {
         me: &Arc<dyn ActorControl>,
         system: &Arc<ActorSystem>,
     ) -> NoticeOutcome {
-        let Some(slot) = self.slots.get(&failed) else {
+        let Some(slot) = self.slots.get(failed) else {
             return NoticeOutcome::default();
         };
         if !should_restart(slot.spec.restart_type, &reason) {
@@ -389,14 +386,12 @@ impl Supervisor {
         let mut orders = Vec::new();
         let mut dropped = Vec::new();
         let tracked = self.tracked;
-        let members: Vec<u64> = self
+        let members = self
             .slots
-            .range(restart_set(self.config.strategy, failed))
-            .map(|(key, _)| *key)
-            .collect();
+            .keys_in(restart_set(self.config.strategy, failed));
         for key in members {
             let is_failed = key == failed;
-            let Some(slot) = self.slots.get_mut(&key) else {
+            let Some(slot) = self.slots.get_mut(key) else {
                 continue;
             };
             if !is_failed && slot.state == SlotState::Pending {
@@ -467,7 +462,7 @@ impl Supervisor {
         let Some(backoff) = self.config.backoff else {
             return Duration::ZERO;
         };
-        let Some(slot) = self.slots.get_mut(&key) else {
+        let Some(slot) = self.slots.get_mut(key) else {
             return Duration::ZERO;
         };
         if slot
@@ -488,9 +483,9 @@ impl Supervisor {
         id: &ActorId,
         me: &Arc<dyn ActorControl>,
     ) -> Result<(), SupervisionError> {
-        let key = *self
-            .index
-            .get(id)
+        let key = self
+            .slots
+            .key_of(id)
             .ok_or_else(|| SupervisionError::ChildNotFound(id.clone()))?;
         let Some(slot) = self.remove_slot(key) else {
             return Err(SupervisionError::ChildNotFound(id.clone()));
@@ -561,8 +556,8 @@ impl Supervisor {
         extras.extend(in_flight.retiring.iter().cloned());
         for (tag, control) in &in_flight.created {
             let wanted = self
-                .index
-                .get(&control.core().id)
+                .slots
+                .key_of(&control.core().id)
                 .and_then(|key| self.slots.get(key))
                 .is_some_and(|slot| slot.tag == *tag);
             if !wanted {
@@ -581,8 +576,7 @@ impl Supervisor {
     /// terminates for good. Extras first, then the slots in reverse start order; a
     /// SimpleOneForOne supervisor issues every stop first and then waits for each in turn (its
     /// children stop concurrently, each `Timeout` counted from when all stops were issued),
-    /// the others stop one child at a time. The slots stay in place until every child
-    /// terminated, so a `Kill` meanwhile still finds them all.
+    /// the others stop one child at a time.
     pub(crate) async fn stop_all(&mut self, me: &Arc<dyn ActorControl>) {
         let (extras, created) = self.close_restart_work();
         // Every child terminates for good below, most of them by themselves as their
@@ -603,14 +597,19 @@ impl Supervisor {
             settle(target.order(), issued).await;
             terminate_when_idle(&target.control).await;
         }
-        for slot in self.slots.values().rev() {
+        // Each slot is dropped right after its child terminated, while it is in cache; the
+        // others stay, so a `Kill` meanwhile still finds them.
+        for key in (0..self.slots.end()).rev() {
+            let Some(slot) = self.slots.get(key) else {
+                continue;
+            };
             if let Some(order) = slot.launched(&created) {
                 settle(order, issued).await;
             }
             terminate_when_idle(&slot.control).await;
+            self.slots.take(key);
         }
         self.slots.clear();
-        self.index.clear();
     }
 
     /// The Kill path: every child, for the kill cascade (extras first, then the slots in
@@ -618,9 +617,13 @@ impl Supervisor {
     pub(crate) fn take_for_kill(&mut self) -> Vec<Arc<dyn ActorControl>> {
         let (extras, _) = self.close_restart_work();
         let mut children: Vec<_> = extras.into_iter().map(|target| target.control).collect();
-        let slots = std::mem::take(&mut self.slots);
-        children.extend(slots.into_values().rev().map(|slot| slot.control));
-        self.index.clear();
+        children.extend(
+            self.slots
+                .drain()
+                .into_iter()
+                .rev()
+                .map(|slot| slot.control),
+        );
         children
     }
 }
