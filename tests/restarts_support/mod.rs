@@ -4,6 +4,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -340,22 +341,29 @@ pub fn hash_of<T: Hash>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// Spawns `send(msg)` on `h` and returns once the message is in the mailbox (its length grew by
-/// one), so several requests queue in a known order.
+/// Starts `send(msg)` on `h` and returns once the message is in the mailbox, so several
+/// requests queue in a known order.
+///
+/// The send is polled once here, on the caller's thread, before it is spawned: that first poll
+/// puts the message into the mailbox (it has room). Waiting for `mailbox_len` to grow is not
+/// enough on its own: the length counts a slot as soon as a sender reserved it, and a sender
+/// preempted between reserving and pushing would let a later request overtake it.
 pub async fn queue_send(
     h: &ActorHandle<Worker>,
     msg: W,
 ) -> JoinHandle<Result<(u64, u64), AskError>> {
-    let before = h.mailbox_len();
+    assert!(
+        h.mailbox_available() > 0,
+        "queue_send needs a free mailbox slot"
+    );
     let sender = h.clone();
-    let task = tokio::spawn(async move { sender.send(msg).await });
-    within("request queued", async {
-        while h.mailbox_len() <= before {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
-    task
+    let mut send = Box::pin(async move { sender.send(msg).await });
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(send.as_mut().poll(cx))).await;
+    match first {
+        // On the multi-thread runtime an idle actor may answer before this poll returns.
+        std::task::Poll::Ready(answer) => tokio::spawn(async move { answer }),
+        std::task::Poll::Pending => tokio::spawn(send),
+    }
 }
 
 /// Awaits a spawned task under the test bound.

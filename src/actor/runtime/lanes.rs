@@ -61,5 +61,99 @@ impl<A: Actor> Lanes<A> {
                 }
             }
         });
+        sweep_late_arrivals(&mut self.mailbox);
+        if let Some(lane) = &mut self.priority {
+            sweep_late_arrivals(&mut lane.rx);
+        }
+    }
+}
+
+/// Drops what lands in a closed, drained lane after the drain.
+///
+/// A sender reserves a slot, then pushes into it: one preempted in between pushes after the
+/// drain, and its message would sit in the channel (its `send` waiting for a reply) until the
+/// last handle is gone. So while any slot is still reserved (every slot comes back when its
+/// message is taken, or when a waiting sender learns of the close), the receiving end moves
+/// to a small task that drops what arrives until every slot is back. Two atomic loads on the
+/// common path, where nothing is reserved.
+fn sweep_late_arrivals<A: Actor>(rx: &mut mpsc::Receiver<Envelope<A>>) {
+    if rx.capacity() == rx.max_capacity() {
+        return;
+    }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        // No runtime to wait on (a drop outside Tokio): the channel's own drop, when the last
+        // handle goes, drops the late message.
+        return;
+    };
+    let (_, closed) = mpsc::channel(1);
+    let mut late = std::mem::replace(rx, closed);
+    runtime.spawn(async move {
+        loop {
+            match late.try_recv() {
+                Ok(envelope) => {
+                    super::current::discarding(|| contain_drop(Some(envelope)));
+                }
+                Err(mpsc::error::TryRecvError::Empty) if late.capacity() < late.max_capacity() => {
+                    tokio::task::yield_now().await;
+                }
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::ActorContext;
+    use crate::ActorResult;
+
+    struct Echo;
+    impl Actor for Echo {
+        type Message = u32;
+        type Response = u32;
+        async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> {
+            Ok(n)
+        }
+    }
+
+    /// A sender that reserved a slot before the close and pushes after the drain: its reply
+    /// port is dropped (the caller gets `ResponseDropped`), not kept until the last handle goes.
+    async fn late_push_is_dropped(priority: bool) {
+        let (tx, rx) = mpsc::channel::<Envelope<Echo>>(2);
+        let (ptx, prx) = mpsc::channel::<Envelope<Echo>>(2);
+        let mut lanes = Lanes::new(rx, Some(prx));
+        let sender = if priority { &ptx } else { &tx };
+        let slot = sender.try_reserve().expect("a free slot");
+        lanes.close_and_drain();
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        slot.send(Envelope::ask(7, reply));
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), answer).await;
+        assert!(
+            matches!(answer, Ok(Err(_))),
+            "reply port dropped: {answer:?}"
+        );
+        assert!(sender.try_send(Envelope::tell(1)).is_err(), "still closed");
+        drop(lanes);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn late_mailbox_push_is_dropped() {
+        late_push_is_dropped(false).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn late_priority_push_is_dropped() {
+        late_push_is_dropped(true).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn nothing_reserved_keeps_the_receiver() {
+        let (tx, rx) = mpsc::channel::<Envelope<Echo>>(2);
+        let mut lanes = Lanes::<Echo>::new(rx, None);
+        tx.try_send(Envelope::tell(1)).expect("room");
+        lanes.close_and_drain();
+        assert_eq!(lanes.mailbox.capacity(), 2, "drained in place");
+        assert!(tx.is_closed());
     }
 }
