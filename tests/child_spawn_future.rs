@@ -139,23 +139,6 @@ async fn boss(system: &Arc<ActorSystem>) -> (ActorHandle<Boss>, Arc<AtomicUsize>
     (boss, calls)
 }
 
-macro_rules! both_flavours {
-    ($($name:ident),* $(,)?) => {
-        mod current_thread {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name().await
-            })*
-        }
-        mod multi_thread {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name().await
-            })*
-        }
-    };
-}
-
 both_flavours!(
     an_unpolled_spawn_starts_nothing,
     an_abandoned_spawn_kills_the_child_and_frees_its_name,

@@ -22,22 +22,6 @@ use actors::*;
 use common::{uniq, within, Gate, Log};
 use tokio_actors::*;
 
-/// Runs the async fn `$body` as two tests, one per runtime flavour.
-macro_rules! both_flavours {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn current_thread() {
-                super::$body().await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn multi_thread() {
-                super::$body().await
-            }
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Unsupervised exit paths.
 
@@ -52,7 +36,7 @@ async fn graceful() {
     );
     assert!(log.has("on_stopped:graceful"), "{:?}", log.all());
 }
-both_flavours!(graceful_drop_panic_keeps_reason, graceful);
+both_flavours!(graceful_drop_panic_keeps_reason => graceful);
 
 async fn cancelled() {
     let (sys, log, name) = (system(), Log::default(), uniq("bomb"));
@@ -65,7 +49,7 @@ async fn cancelled() {
     );
     assert!(log.has("on_stopped:cancelled"), "{:?}", log.all());
 }
-both_flavours!(cancelled_drop_panic_keeps_reason, cancelled);
+both_flavours!(cancelled_drop_panic_keeps_reason => cancelled);
 
 async fn failure() {
     let (sys, log, name) = (system(), Log::default(), uniq("bomb"));
@@ -81,7 +65,7 @@ async fn failure() {
         "reason changed to {reason:?}"
     );
 }
-both_flavours!(failure_drop_panic_keeps_reason, failure);
+both_flavours!(failure_drop_panic_keeps_reason => failure);
 
 async fn kill() {
     let (sys, log, name) = (system(), Log::default(), uniq("bomb"));
@@ -106,7 +90,7 @@ async fn kill() {
     let r = within("queued send", queued).await.unwrap();
     assert!(matches!(r, Err(AskError::ResponseDropped)), "{r:?}");
 }
-both_flavours!(kill_drop_panic_runs_exit_steps, kill);
+both_flavours!(kill_drop_panic_runs_exit_steps => kill);
 
 async fn kill_during_startup() {
     let (sys, log, name) = (system(), Log::default(), uniq("bomb"));
@@ -136,10 +120,7 @@ async fn kill_during_startup() {
     again.stop(StopReason::Kill).await.unwrap();
     within("second", again.wait_stopped()).await;
 }
-both_flavours!(
-    kill_during_startup_drop_panic_frees_name,
-    kill_during_startup
-);
+both_flavours!(kill_during_startup_drop_panic_frees_name => kill_during_startup);
 
 /// `ActorSystem::shutdown` escalates to Kill on an actor that vetoes; it must still see it end.
 async fn shutdown_escalates() {
@@ -156,10 +137,7 @@ async fn shutdown_escalates() {
     let reason = assert_gone(&sys, &name, &h).await;
     assert!(matches!(reason, StopReason::Kill), "{reason:?}");
 }
-both_flavours!(
-    system_shutdown_kill_drop_panic_not_unresponsive,
-    shutdown_escalates
-);
+both_flavours!(system_shutdown_kill_drop_panic_not_unresponsive => shutdown_escalates);
 
 fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
     let mut b = if multi_thread {
@@ -255,15 +233,12 @@ async fn queued_payload(reason: StopReason) {
 async fn queued_payload_graceful() {
     queued_payload(StopReason::Graceful).await
 }
-both_flavours!(
-    queued_drop_panic_message_at_graceful_stop,
-    queued_payload_graceful
-);
+both_flavours!(queued_drop_panic_message_at_graceful_stop => queued_payload_graceful);
 
 async fn queued_payload_kill() {
     queued_payload(StopReason::Kill).await
 }
-both_flavours!(queued_drop_panic_message_at_kill, queued_payload_kill);
+both_flavours!(queued_drop_panic_message_at_kill => queued_payload_kill);
 
 // ---------------------------------------------------------------------------------------------
 // Supervised children whose value panics in `Drop`.
@@ -347,28 +322,22 @@ async fn child_exit(how: &str) {
 async fn child_graceful() {
     child_exit("graceful").await
 }
-both_flavours!(
-    transient_child_graceful_drop_panic_is_removed,
-    child_graceful
-);
+both_flavours!(transient_child_graceful_drop_panic_is_removed => child_graceful);
 
 async fn child_cancelled() {
     child_exit("cancelled").await
 }
-both_flavours!(
-    transient_child_cancelled_drop_panic_is_restarted,
-    child_cancelled
-);
+both_flavours!(transient_child_cancelled_drop_panic_is_restarted => child_cancelled);
 
 async fn child_failure() {
     child_exit("failure").await
 }
-both_flavours!(child_failure_drop_panic_keeps_reason, child_failure);
+both_flavours!(child_failure_drop_panic_keeps_reason => child_failure);
 
 async fn child_kill() {
     child_exit("kill").await
 }
-both_flavours!(child_kill_drop_panic_is_reported_and_restarted, child_kill);
+both_flavours!(child_kill_drop_panic_is_reported_and_restarted => child_kill);
 
 /// The supervisor stops; its child's value panics in `Drop`.
 async fn supervisor_stop(policy: Shutdown) {
@@ -404,15 +373,12 @@ async fn supervisor_stop(policy: Shutdown) {
 async fn supervisor_stop_timeout() {
     supervisor_stop(Shutdown::Timeout(Duration::from_secs(2))).await
 }
-both_flavours!(supervisor_stop_child_drop_panic, supervisor_stop_timeout);
+both_flavours!(supervisor_stop_child_drop_panic => supervisor_stop_timeout);
 
 async fn supervisor_stop_kill() {
     supervisor_stop(Shutdown::Kill).await
 }
-both_flavours!(
-    supervisor_stop_kill_policy_child_drop_panic,
-    supervisor_stop_kill
-);
+both_flavours!(supervisor_stop_kill_policy_child_drop_panic => supervisor_stop_kill);
 
 /// OneForAll: `b` fails, so `a` is stopped by the group restart and its value panics in `Drop`.
 async fn group_restart(policy: Shutdown) {
@@ -458,15 +424,12 @@ async fn group_restart(policy: Shutdown) {
 async fn group_restart_timeout() {
     group_restart(Shutdown::Timeout(Duration::from_secs(2))).await
 }
-both_flavours!(group_restart_sibling_drop_panic, group_restart_timeout);
+both_flavours!(group_restart_sibling_drop_panic => group_restart_timeout);
 
 async fn group_restart_kill() {
     group_restart(Shutdown::Kill).await
 }
-both_flavours!(
-    group_restart_kill_policy_sibling_drop_panic,
-    group_restart_kill
-);
+both_flavours!(group_restart_kill_policy_sibling_drop_panic => group_restart_kill);
 
 // ---------------------------------------------------------------------------------------------
 // A cancelled `stop_child` must not orphan its child.
@@ -503,7 +466,7 @@ async fn cancelled_stop_child() {
     assert_gone(&sys, &a, &ha).await;
     assert!(sys.registered().is_empty(), "{:?}", sys.registered());
 }
-both_flavours!(cancelled_stop_child_leaves_no_orphan, cancelled_stop_child);
+both_flavours!(cancelled_stop_child_leaves_no_orphan => cancelled_stop_child);
 
 // ---------------------------------------------------------------------------------------------
 // After an accepted Kill no further handler runs.
@@ -542,10 +505,7 @@ async fn self_kill_with_queued_sends() {
         "handlers ran after an accepted Kill"
     );
 }
-both_flavours!(
-    self_kill_runs_no_queued_message,
-    self_kill_with_queued_sends
-);
+both_flavours!(self_kill_runs_no_queued_message => self_kill_with_queued_sends);
 
 async fn external_kill_on_busy_actor() {
     for round in 0..10 {
@@ -578,10 +538,7 @@ async fn external_kill_on_busy_actor() {
         );
     }
 }
-both_flavours!(
-    external_kill_on_busy_actor_runs_no_more_handlers,
-    external_kill_on_busy_actor
-);
+both_flavours!(external_kill_on_busy_actor_runs_no_more_handlers => external_kill_on_busy_actor);
 
 // ---------------------------------------------------------------------------------------------
 // A priority message never overtakes an accepted stop.
@@ -625,7 +582,4 @@ async fn priority_after_stop() {
     }
     assert!(busy_rounds > 0);
 }
-both_flavours!(
-    priority_message_never_overtakes_accepted_stop,
-    priority_after_stop
-);
+both_flavours!(priority_message_never_overtakes_accepted_stop => priority_after_stop);

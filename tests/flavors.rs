@@ -111,30 +111,7 @@ async fn shutdown_works() {
     assert!(sys.registered().is_empty());
 }
 
-macro_rules! both_flavors {
-    ($($name:ident => $body:ident),* $(,)?) => {
-        mod multi_thread {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-        mod current_thread {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors! {
+both_flavours! {
     send_notify_round_trip => round_trip,
     stop_with_full_mailbox_closes_parked_senders => stop_with_full_mailbox,
     panic_becomes_typed_error => panic_is_typed,

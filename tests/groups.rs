@@ -218,30 +218,7 @@ async fn broadcast_delivers_to_a_snapshot() {
     assert_eq!(seen(&late).await, [2]);
 }
 
-macro_rules! both_flavors {
-    ($($name:ident => $body:ident),* $(,)?) => {
-        mod multi_thread {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-        mod current_thread {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors! {
+both_flavours! {
     group_broadcast_reaches_every_member => broadcast_reaches_every_member,
     group_is_per_system_name_and_message_type => groups_are_per_system_name_and_type,
     group_join_twice_is_one_membership => join_twice_is_one_membership,

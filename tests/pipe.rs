@@ -413,28 +413,7 @@ async fn panic_in_work_reaches_handle_failure() {
     assert!(h.is_alive(), "a pipe panic does not stop the actor");
 }
 
-macro_rules! both_flavors {
-    ($($name:ident),* $(,)?) => {
-        mod multi_thread {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name().await
-                }
-            )*
-        }
-        mod current_thread {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors!(
+both_flavours!(
     result_arrives_as_a_message,
     result_is_ordered_with_mailbox_traffic,
     result_waits_for_mailbox_space,

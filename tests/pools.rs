@@ -400,30 +400,7 @@ async fn invalid_pools_are_refused() {
     assert!(matches!(failed, Err(SpawnError::Init(_))), "{failed:?}");
 }
 
-macro_rules! both_flavors {
-    ($($name:ident => $body:ident),* $(,)?) => {
-        mod multi_thread {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-        mod current_thread {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors! {
+both_flavours! {
     pool_round_robin_takes_turns => round_robin_takes_turns,
     pool_least_loaded_picks_the_shortest_mailbox => least_loaded_picks_the_shortest_mailbox,
     pool_key_hash_keeps_per_key_order_across_100k_messages => key_hash_keeps_per_key_order,

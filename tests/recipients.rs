@@ -139,30 +139,7 @@ async fn identity_equality_and_hash() {
     );
 }
 
-macro_rules! both_flavors {
-    ($($name:ident => $body:ident),* $(,)?) => {
-        mod multi_thread {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-        mod current_thread {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    $body().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors! {
+both_flavours! {
     recipients_of_two_actor_types_share_one_vec => two_actor_types_in_one_vec,
     recipient_keeps_order_and_backpressure => same_order_and_backpressure_as_the_handle,
     recipient_errors_after_stop => errors_after_the_actor_stopped,

@@ -546,28 +546,7 @@ async fn question_mark_in_a_hook() {
     );
 }
 
-macro_rules! both_flavors {
-    ($($name:ident),* $(,)?) => {
-        mod multi_thread {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name().await
-                }
-            )*
-        }
-        mod current_thread {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name().await
-                }
-            )*
-        }
-    };
-}
-
-both_flavors!(
+both_flavours!(
     several_request_types,
     reply_later_from_a_task,
     reply_from_a_second_actor,

@@ -133,26 +133,7 @@ fn expect_none(events: &mut mpsc::UnboundedReceiver<String>) {
     }
 }
 
-/// Runs one test body on both runtime flavours.
-macro_rules! both_flavours {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn current_thread() {
-                $body.await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn multi_thread() {
-                $body.await
-            }
-        }
-    };
-}
-
-both_flavours!(
-    a_graceful_stop_is_delivered_once_with_id_name_and_reason,
-    async {
+both_flavours!(a_graceful_stop_is_delivered_once_with_id_name_and_reason => async {
         let (tx, mut events) = mpsc::unbounded_channel();
         let watcher = Watcher::new(tx).spawn().await.unwrap();
         let name = uniq("watched");
@@ -174,7 +155,7 @@ both_flavours!(
     }
 );
 
-both_flavours!(a_failure_reason_reaches_the_watcher, async {
+both_flavours!(a_failure_reason_reaches_the_watcher => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let target = Target.spawn().await.unwrap();
@@ -186,7 +167,7 @@ both_flavours!(a_failure_reason_reaches_the_watcher, async {
     );
 });
 
-both_flavours!(watching_a_terminated_actor_delivers_at_once, async {
+both_flavours!(watching_a_terminated_actor_delivers_at_once => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let target = Target.spawn().await.unwrap();
@@ -199,7 +180,7 @@ both_flavours!(watching_a_terminated_actor_delivers_at_once, async {
     );
 });
 
-both_flavours!(watching_twice_is_one_watch, async {
+both_flavours!(watching_twice_is_one_watch => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let target = Target.spawn().await.unwrap();
@@ -213,7 +194,7 @@ both_flavours!(watching_twice_is_one_watch, async {
     expect_none(&mut events);
 });
 
-both_flavours!(no_notice_after_unwatch, async {
+both_flavours!(no_notice_after_unwatch => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let target = Target.spawn().await.unwrap();
@@ -229,7 +210,7 @@ both_flavours!(no_notice_after_unwatch, async {
     expect_none(&mut events);
 });
 
-both_flavours!(a_notice_overtakes_a_full_mailbox, async {
+both_flavours!(a_notice_overtakes_a_full_mailbox => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx)
         .spawn()
@@ -252,7 +233,7 @@ both_flavours!(a_notice_overtakes_a_full_mailbox, async {
     assert_eq!(watcher.send(W::Count).await.unwrap(), 0);
 });
 
-both_flavours!(ten_thousand_watchers_each_get_exactly_one_notice, async {
+both_flavours!(ten_thousand_watchers_each_get_exactly_one_notice => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let target = Target.spawn().await.unwrap();
     let mut watchers = Vec::new();
@@ -272,7 +253,7 @@ both_flavours!(ten_thousand_watchers_each_get_exactly_one_notice, async {
     }
 });
 
-both_flavours!(an_err_in_the_hook_goes_to_handle_failure, async {
+both_flavours!(an_err_in_the_hook_goes_to_handle_failure => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let mut watcher = Watcher::new(tx);
     watcher.on_notice = OnNotice::Err;
@@ -287,7 +268,7 @@ both_flavours!(an_err_in_the_hook_goes_to_handle_failure, async {
     assert_eq!(watcher.send(W::Count).await.unwrap(), 0, "still serving");
 });
 
-both_flavours!(a_panic_in_the_hook_stops_the_watcher, async {
+both_flavours!(a_panic_in_the_hook_stops_the_watcher => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let mut watcher = Watcher::new(tx);
     watcher.on_notice = OnNotice::Panic;
@@ -303,7 +284,7 @@ both_flavours!(a_panic_in_the_hook_stops_the_watcher, async {
     );
 });
 
-both_flavours!(the_watched_actor_is_not_affected_by_its_watcher, async {
+both_flavours!(the_watched_actor_is_not_affected_by_its_watcher => async {
     let (tx, _events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let target = Target.spawn().await.unwrap();
@@ -334,7 +315,7 @@ impl Actor for Boss {
     }
 }
 
-both_flavours!(a_restart_is_not_a_termination_but_a_removal_is, async {
+both_flavours!(a_restart_is_not_a_termination_but_a_removal_is => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let watcher = Watcher::new(tx).spawn().await.unwrap();
     let boss = Boss {
@@ -419,7 +400,7 @@ impl Actor for WatcherBoss {
     }
 }
 
-both_flavours!(watches_end_with_the_watchers_incarnation, async {
+both_flavours!(watches_end_with_the_watchers_incarnation => async {
     let (tx, mut events) = mpsc::unbounded_channel();
     let target = Target.spawn().await.unwrap();
     let sys = ActorSystem::create(uniq("watch-sys")).unwrap();

@@ -391,3 +391,46 @@ pub async fn assert_waits<F: std::future::Future>(fut: std::pin::Pin<&mut F>, wh
     })
     .await;
 }
+
+/// Runs each scenario as two tests, `<name>::current_thread` and `<name>::multi_thread` (two
+/// workers). Three forms:
+///
+/// - `both_flavours!(scenario_a, scenario_b)`: each test calls `scenario_x().await`;
+/// - `both_flavours!(test_name => scenario_fn, ...)`: the test is named apart from its scenario;
+/// - `both_flavours!(test_name => async { ... })`: the scenario is written in place.
+#[macro_export]
+macro_rules! both_flavours {
+    ($($name:ident => async $body:block),+ $(,)?) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                #[tokio::test]
+                async fn current_thread() {
+                    async $body.await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn multi_thread() {
+                    async $body.await
+                }
+            }
+        )+
+    };
+    ($($name:ident => $scenario:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn current_thread() {
+                    super::$scenario().await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn multi_thread() {
+                    super::$scenario().await
+                }
+            }
+        )+
+    };
+    ($($scenario:ident),+ $(,)?) => {
+        $crate::both_flavours!($($scenario => $scenario),+);
+    };
+}
