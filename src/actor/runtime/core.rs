@@ -35,6 +35,8 @@ pub(crate) fn next_tag() -> u64 {
 pub(crate) enum SystemMsg {
     /// A Tier-1 or Tier-2 stop signal, for whichever incarnation reads it.
     Stop(Box<StopReason>),
+    /// `Stop(Graceful)`, the common case, without the box.
+    Graceful,
     /// `ParentRequest` from the supervisor, for the incarnation with this tag only (a stale
     /// one is ignored by a later incarnation).
     ParentStop(u64),
@@ -262,6 +264,7 @@ impl Core {
                 self.kill();
                 Ok(())
             }
+            StopReason::Graceful => self.send_system(SystemMsg::Graceful),
             other => self.send_system(SystemMsg::Stop(Box::new(other))),
         }
     }

@@ -382,6 +382,7 @@ impl<A: Actor> Live<A> {
             // A marker of a Kill spent on an earlier incarnation.
             SystemMsg::Kill => SystemAction::Continue,
             SystemMsg::Stop(reason) => self.on_stop_signal(*reason),
+            SystemMsg::Graceful => self.on_stop_signal(StopReason::Graceful),
             SystemMsg::ParentStop(tag) if tag == self.ctx.core().current_tag() => {
                 self.on_stop_signal(StopReason::ParentRequest)
             }
@@ -424,6 +425,7 @@ impl<A: Actor> Live<A> {
             // Settled by `on_system`.
             SystemMsg::Kill
             | SystemMsg::Stop(_)
+            | SystemMsg::Graceful
             | SystemMsg::ParentStop(_)
             | SystemMsg::Status(_) => None,
         }
