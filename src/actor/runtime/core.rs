@@ -7,14 +7,17 @@
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::pin::pin;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll};
 
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 
 use super::system_queue::SystemQueue;
+use super::waiters::Waiters;
 use crate::actor::supervision::ChildNotice;
 use crate::error::SendError;
 use crate::system::Registration;
@@ -90,6 +93,9 @@ struct Incarnations {
     /// watch); allocated on the first watch.
     #[allow(clippy::box_collection)] // `None` is one word where an empty map is six
     watchers: Option<Box<HashMap<usize, Weak<dyn ActorControl>>>>,
+    /// Tasks waiting for an incarnation's end or the termination for good: woken by whoever
+    /// changes `running`, `last_end` or `reason`, under this same lock.
+    waiters: Waiters,
 }
 
 /// The shared, type-independent half of an incarnation.
@@ -113,8 +119,6 @@ pub(crate) struct Core {
     /// The incarnation record, kill switch, registration, final reason and watchers (one lock:
     /// all of it is touched only on lifecycle paths, never per message).
     incarnations: Mutex<Incarnations>,
-    /// Woken when an incarnation ends and when the actor terminates for good.
-    exited: Notify,
 }
 
 impl Core {
@@ -128,7 +132,6 @@ impl Core {
             reaping: AtomicBool::new(false),
             doomed: AtomicBool::new(false),
             incarnations: Mutex::new(Incarnations::default()),
-            exited: Notify::new(),
         }
     }
 
@@ -192,7 +195,7 @@ impl Core {
     /// Records the end of incarnation `tag` (a supervised child stays alive: its supervisor
     /// decides what comes next). Resets the kill switch: that Kill was spent on this one.
     pub(crate) fn end_incarnation(&self, tag: u64, reason: &StopReason, restarting: bool) {
-        {
+        let waiters = {
             let mut record = lock(&self.incarnations);
             record.requested = false;
             record.abort = None;
@@ -200,11 +203,12 @@ impl Core {
                 record.running = false;
             }
             record.last_end = Some(Box::new((tag, reason.clone())));
-        }
+            record.waiters.take()
+        };
         if restarting {
             self.restarting.store(true, Ordering::Release);
         }
-        self.exited.notify_waiters();
+        waiters.wake_all();
     }
 
     /// Records the end of incarnation `tag` when it is the child's last (it terminates for
@@ -322,38 +326,31 @@ impl Core {
 
     /// Resolves once incarnation `tag` (or a later one) has ended, or the actor terminated
     /// for good; with that incarnation's reason. `tag` must have been launched.
-    pub(crate) async fn wait_incarnation_end(&self, tag: u64) -> StopReason {
-        loop {
-            let mut notified = pin!(self.exited.notified());
-            notified.as_mut().enable();
-            if let Some(reason) = self.incarnation_end(tag) {
-                return reason;
-            }
-            notified.await;
-        }
+    pub(crate) fn wait_incarnation_end(&self, tag: u64) -> RecordWait<'_, StopReason> {
+        self.wait_for(tag, |record, _, tag| record.incarnation_end(tag))
     }
 
     /// The reason incarnation `tag` (or a later one) ended with, or the final reason; `None`
     /// while it runs.
     pub(crate) fn incarnation_end(&self, tag: u64) -> Option<StopReason> {
-        let record = lock(&self.incarnations);
-        if let Some((ended, reason)) = record.last_end.as_deref() {
-            if *ended >= tag {
-                return Some(reason.clone());
-            }
-        }
-        record.reason.as_deref().cloned()
+        lock(&self.incarnations).incarnation_end(tag)
     }
 
     /// Resolves once no incarnation is running (or the actor terminated for good).
-    pub(crate) async fn wait_idle(&self) {
-        loop {
-            let mut notified = pin!(self.exited.notified());
-            notified.as_mut().enable();
-            if !self.is_running() || !self.is_alive() {
-                return;
-            }
-            notified.await;
+    pub(crate) fn wait_idle(&self) -> RecordWait<'_, ()> {
+        self.wait_for(0, |record, core, _| {
+            (!record.running || !core.is_alive()).then_some(())
+        })
+    }
+
+    /// A future that resolves with `check`'s first answer, asked again each time the record
+    /// changes.
+    fn wait_for<T>(&self, arg: u64, check: Check<T>) -> RecordWait<'_, T> {
+        RecordWait {
+            core: self,
+            check,
+            arg,
+            key: None,
         }
     }
 
@@ -385,12 +382,12 @@ impl Core {
                 }
             }
         }
-        let watchers = {
+        let (watchers, waiters) = {
             let mut state = lock(&self.incarnations);
             state.reason = Some(Box::new(reason.clone()));
-            state.watchers.take()
+            (state.watchers.take(), state.waiters.take())
         };
-        self.exited.notify_waiters();
+        waiters.wake_all();
         // Death watch: one notice per watcher, on its system channel (never lost, never
         // blocked by a full mailbox).
         for watcher in watchers.into_iter().flat_map(|w| w.into_values()) {
@@ -437,15 +434,61 @@ impl Core {
         lock(&self.incarnations).reason.as_deref().cloned()
     }
 
-    /// Resolves with the final reason once the incarnation has fully terminated.
-    pub(crate) async fn wait_exit(&self) -> StopReason {
-        loop {
-            let mut notified = pin!(self.exited.notified());
-            notified.as_mut().enable();
-            if let Some(reason) = self.exit_reason() {
-                return reason;
+    /// Resolves with the final reason once the actor has terminated for good.
+    pub(crate) fn wait_exit(&self) -> RecordWait<'_, StopReason> {
+        self.wait_for(0, |record, _, _| record.reason.as_deref().cloned())
+    }
+}
+
+impl Incarnations {
+    fn incarnation_end(&self, tag: u64) -> Option<StopReason> {
+        if let Some((ended, reason)) = self.last_end.as_deref() {
+            if *ended >= tag {
+                return Some(reason.clone());
             }
-            notified.await;
+        }
+        self.reason.as_deref().cloned()
+    }
+}
+
+/// What a [`RecordWait`] asks of the record (and of the core's flags) each time it is polled,
+/// with the wait's argument (an incarnation tag, or unused).
+type Check<T> = fn(&Incarnations, &Core, u64) -> Option<T>;
+
+/// Waits for a lifecycle change of one actor: polled, it asks its check under the record lock,
+/// and registers its waker under that same lock when the answer is not there yet; whoever
+/// changes the record wakes every registered waiter. Dropped while waiting, it unregisters.
+pub(crate) struct RecordWait<'a, T> {
+    core: &'a Core,
+    check: Check<T>,
+    arg: u64,
+    /// Set once registered.
+    key: Option<u64>,
+}
+
+impl<T> Future for RecordWait<'_, T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.get_mut();
+        let mut record = lock(&this.core.incarnations);
+        if let Some(answer) = (this.check)(&record, this.core, this.arg) {
+            if let Some(key) = this.key.take() {
+                record.waiters.remove(key);
+            }
+            return Poll::Ready(answer);
+        }
+        let known = this.key.is_some();
+        let key = *this.key.get_or_insert_with(Waiters::next_key);
+        record.waiters.register(key, cx.waker(), known);
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for RecordWait<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            lock(&self.core.incarnations).waiters.remove(key);
         }
     }
 }
@@ -460,4 +503,97 @@ pub(crate) trait ActorControl: Send + Sync + 'static {
     fn terminate(&self, reason: StopReason);
     /// The concrete handle inner, for typed lookup (`ActorSystem::get`).
     fn as_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::future::poll_fn;
+    use std::pin::pin;
+
+    fn core() -> Core {
+        Core::new(ActorId::random(), None)
+    }
+
+    /// Polls `wait` once; `true` if it is still waiting.
+    async fn pending<F: Future + Unpin>(wait: &mut F) -> bool {
+        poll_fn(|cx| Poll::Ready(Pin::new(&mut *wait).poll(cx).is_pending())).await
+    }
+
+    fn waiting(core: &Core) -> usize {
+        lock(&core.incarnations).waiters.len()
+    }
+
+    #[tokio::test]
+    async fn wait_exit_resolves_with_the_final_reason() {
+        let core = core();
+        let mut wait = core.wait_exit();
+        assert!(pending(&mut wait).await);
+        assert!(
+            pending(&mut wait).await,
+            "a second poll refreshes, no second entry"
+        );
+        assert_eq!(waiting(&core), 1);
+        core.finish(StopReason::Cancelled);
+        assert!(matches!(wait.await, StopReason::Cancelled));
+        assert_eq!(waiting(&core), 0);
+        assert!(
+            matches!(core.wait_exit().await, StopReason::Cancelled),
+            "at once after"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dropped_wait_unregisters() {
+        let core = core();
+        let mut first = core.wait_exit();
+        let mut second = core.wait_exit();
+        assert!(pending(&mut first).await && pending(&mut second).await);
+        assert_eq!(waiting(&core), 2);
+        drop(first);
+        assert_eq!(waiting(&core), 1);
+        core.finish(StopReason::Graceful);
+        assert!(matches!(second.await, StopReason::Graceful));
+    }
+
+    #[tokio::test]
+    async fn incarnation_waits_see_their_end_or_a_later_one() {
+        let core = core();
+        core.begin_incarnation(1, true);
+        let mut idle = core.wait_idle();
+        let mut first = core.wait_incarnation_end(1);
+        assert!(pending(&mut idle).await && pending(&mut first).await);
+        core.end_incarnation(1, &StopReason::Graceful, true);
+        idle.await;
+        assert!(matches!(first.await, StopReason::Graceful));
+        core.begin_incarnation(2, true);
+        let mut second = pin!(core.wait_incarnation_end(2));
+        assert!(
+            pending(&mut second).await,
+            "the first end does not count for the second"
+        );
+        core.end_incarnation(3, &StopReason::Cancelled, false);
+        assert!(
+            matches!(second.await, StopReason::Cancelled),
+            "a later end counts"
+        );
+    }
+
+    #[tokio::test]
+    async fn many_waiters_are_all_woken() {
+        let core = Arc::new(core());
+        let waits: Vec<_> = (0..100)
+            .map(|_| {
+                let core = core.clone();
+                tokio::spawn(async move { core.wait_exit().await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        core.finish(StopReason::Graceful);
+        for wait in waits {
+            let woken = tokio::time::timeout(std::time::Duration::from_secs(5), wait).await;
+            assert!(matches!(woken, Ok(Ok(StopReason::Graceful))), "{woken:?}");
+        }
+    }
 }

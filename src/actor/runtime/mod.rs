@@ -18,6 +18,7 @@
 // - `launch`: validating, registering and spawning an incarnation
 // - `telemetry`: spans and lifecycle events behind the `tracing` feature
 // - `metering`: counters, gauges and histograms behind the `metrics` feature
+// - `waiters`: tasks waiting for an incarnation's end or the termination for good
 mod config;
 pub(crate) mod core;
 pub(crate) mod current;
@@ -32,5 +33,6 @@ pub(crate) mod sync;
 pub(crate) mod system_queue;
 pub(crate) mod task;
 pub(crate) mod telemetry;
+pub(crate) mod waiters;
 
 pub use config::{ActorConfig, MailboxConfig};

@@ -118,6 +118,9 @@ impl<A: Actor> ActorTask<A> {
                 return;
             };
             let mut reason = live.lifecycle(plan).await;
+            // Every way out of `lifecycle` went through the stop sequence, which closed and
+            // drained the lanes of an unsupervised actor.
+            let drained = plan.parent.is_none();
             if live.ctx.core().kill_requested() {
                 // A Kill accepted too late to cut the stop sequence short (a hook blocked its
                 // thread) still wins: whoever killed the actor sees `Kill`.
@@ -130,7 +133,7 @@ impl<A: Actor> ActorTask<A> {
             let finalizer = self.plan.take().map(|plan| Finalizer::new(plan, reason));
             let keep_mailbox = finalizer.as_ref().is_some_and(Finalizer::keeps_mailbox);
             if let Some(live) = self.live.take() {
-                live.release(keep_mailbox);
+                live.release(keep_mailbox, drained);
             }
             drop(finalizer);
         }
@@ -152,7 +155,7 @@ impl<A: Actor> Drop for ActorTask<A> {
         if let Some(mut live) = self.live.take() {
             live.ctx.stop_sources();
             children = live.ctx.take_children_for_kill();
-            live.release(keep_mailbox);
+            live.release(keep_mailbox, false);
         }
         kill_children(children, finalizer);
     }
@@ -161,9 +164,9 @@ impl<A: Actor> Drop for ActorTask<A> {
 impl<A: Actor> Live<A> {
     /// The end of the incarnation: a supervised child that may be restarted parks its mailbox
     /// in its handle for the next incarnation; an actor ending for good closes and drains it
-    /// (already done by the stop sequence of an unsupervised actor); then the actor value and
-    /// the context are dropped, with a panic in a user `Drop` contained.
-    fn release(self, keep_mailbox: bool) {
+    /// unless `drained` (the stop sequence of an unsupervised actor did it already); then the
+    /// actor value and the context are dropped, with a panic in a user `Drop` contained.
+    fn release(self, keep_mailbox: bool, drained: bool) {
         let Live {
             actor,
             mut ctx,
@@ -174,7 +177,7 @@ impl<A: Actor> Live<A> {
         ctx.watches.clear(me);
         if keep_mailbox {
             ctx.self_handle_ref().inner.park(lanes);
-        } else {
+        } else if !drained {
             let mut lanes = lanes;
             lanes.close_and_drain();
         }
