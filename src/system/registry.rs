@@ -57,6 +57,7 @@ impl Hasher for KeyHasher {
         }
     }
 
+    /// Registry keys are single `u64`s: the state is replaced, not chained.
     fn write_u64(&mut self, key: u64) {
         let block = Self::spread(key >> 4) << 4;
         let tag = Self::spread(key) & Self::TAG;

@@ -74,32 +74,66 @@ impl<A: Actor> Lanes<A> {
 /// drain, and its message would sit in the channel (its `send` waiting for a reply) until the
 /// last handle is gone. So while any slot is still reserved (every slot comes back when its
 /// message is taken, or when a waiting sender learns of the close), the receiving end moves
-/// to a small task that drops what arrives until every slot is back. Two atomic loads on the
-/// common path, where nothing is reserved.
+/// to a small task that drops what arrives ([`LateArrivals`]). Two atomic loads on the common
+/// path, where nothing is reserved.
 fn sweep_late_arrivals<A: Actor>(rx: &mut mpsc::Receiver<Envelope<A>>) {
     if rx.capacity() == rx.max_capacity() {
         return;
     }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        // No runtime to wait on (a drop outside Tokio): the channel's own drop, when the last
-        // handle goes, drops the late message.
+        // No runtime to wait on (a drop outside Tokio): a late message stays in the channel
+        // until the last handle goes.
         return;
     };
     let (_, closed) = mpsc::channel(1);
-    let mut late = std::mem::replace(rx, closed);
-    runtime.spawn(async move {
-        loop {
-            match late.try_recv() {
-                Ok(envelope) => {
-                    super::current::discarding(|| contain_drop(Some(envelope)));
-                }
-                Err(mpsc::error::TryRecvError::Empty) if late.capacity() < late.max_capacity() => {
+    let late = LateArrivals(std::mem::replace(rx, closed));
+    runtime.spawn(late.sweep());
+}
+
+/// A closed lane's receiving end with slots still reserved, swept by a task of its own.
+/// Whatever it still holds when dropped (the runtime shutting down) is discarded like a
+/// drained message: its `send` caller gets `ResponseDropped`, a panicking `Drop` is contained.
+struct LateArrivals<A: Actor>(mpsc::Receiver<Envelope<A>>);
+
+impl<A: Actor> LateArrivals<A> {
+    /// Turns of the scheduler to wait before sleeping on the lane.
+    const EAGER_TURNS: usize = 64;
+
+    async fn sweep(mut self) {
+        // A sender caught between reserving and pushing finishes within a few turns; so does a
+        // waiting sender handed a slot just before the close (it gives the slot back when it
+        // runs next). The common cases end here.
+        for _ in 0..Self::EAGER_TURNS {
+            match self.0.try_recv() {
+                Ok(envelope) => discard(envelope),
+                Err(mpsc::error::TryRecvError::Empty)
+                    if self.0.capacity() < self.0.max_capacity() =>
+                {
                     tokio::task::yield_now().await;
                 }
-                Err(_) => break,
+                Err(_) => return,
             }
         }
-    });
+        // A slot still reserved after that (a suspended `send` future nobody polls): no
+        // spinning. A push wakes this task; a slot given back without a push does not, and then
+        // the task sleeps with the closed lane until the runtime shuts down.
+        while let Some(envelope) = self.0.recv().await {
+            discard(envelope);
+        }
+    }
+}
+
+impl<A: Actor> Drop for LateArrivals<A> {
+    fn drop(&mut self) {
+        while let Ok(envelope) = self.0.try_recv() {
+            discard(envelope);
+        }
+    }
+}
+
+/// Drops one envelope as discarded (never delivered), with a panic in its `Drop` contained.
+fn discard<A: Actor>(envelope: Envelope<A>) {
+    super::current::discarding(|| contain_drop(Some(envelope)));
 }
 
 #[cfg(test)]
@@ -145,6 +179,25 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn late_priority_push_is_dropped() {
         late_push_is_dropped(true).await;
+    }
+
+    /// The sweeper stops turning after a while and sleeps on the lane; a push still wakes it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_late_push_after_the_eager_turns_is_dropped() {
+        let (tx, rx) = mpsc::channel::<Envelope<Echo>>(2);
+        let mut lanes = Lanes::<Echo>::new(rx, None);
+        let slot = tx.try_reserve().expect("a free slot");
+        lanes.close_and_drain();
+        for _ in 0..4 * LateArrivals::<Echo>::EAGER_TURNS {
+            tokio::task::yield_now().await;
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        slot.send(Envelope::ask(7, reply));
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), answer).await;
+        assert!(
+            matches!(answer, Ok(Err(_))),
+            "reply port dropped: {answer:?}"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]
