@@ -47,6 +47,8 @@ pub mod error;
 pub mod guide;
 mod rng;
 pub mod system;
+#[cfg(test)]
+mod testing;
 pub mod types;
 
 pub use actor::{

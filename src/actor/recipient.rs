@@ -350,17 +350,9 @@ impl<M: 'static> fmt::Debug for Recipient<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ActorContext, ActorExt, ActorResult};
+    use crate::testing::Echo;
+    use crate::ActorExt;
     use std::collections::HashSet;
-
-    struct Echo;
-    impl Actor for Echo {
-        type Message = u64;
-        type Response = u64;
-        async fn handle(&mut self, m: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> {
-            Ok(m)
-        }
-    }
 
     #[tokio::test]
     async fn identity_is_the_actor_not_the_name_or_the_type() {

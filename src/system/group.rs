@@ -425,20 +425,12 @@ impl Groups {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Actor, ActorContext, ActorExt, ActorResult, StopReason};
-
-    struct Echo;
-    impl Actor for Echo {
-        type Message = u32;
-        type Response = u32;
-        async fn handle(&mut self, m: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> {
-            Ok(m)
-        }
-    }
+    use crate::testing::Echo;
+    use crate::{ActorExt, StopReason};
 
     #[tokio::test]
     async fn joins_sweep_dead_members_so_the_list_stays_bounded() {
-        let group = Groups::default().get::<u32>("churn");
+        let group = Groups::default().get::<u64>("churn");
         for _ in 0..200 {
             let echo = Echo.spawn().await.expect("spawn");
             group.join(echo.recipient());
@@ -452,7 +444,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_broadcast_snapshot_survives_a_join_during_it() {
-        let group = Groups::default().get::<u32>("snap");
+        let group = Groups::default().get::<u64>("snap");
         let a = Echo.spawn().await.expect("spawn");
         group.join(a.recipient());
         let snapshot = group.snapshot();

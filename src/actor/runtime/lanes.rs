@@ -139,17 +139,7 @@ fn discard<A: Actor>(envelope: Envelope<A>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actor::ActorContext;
-    use crate::ActorResult;
-
-    struct Echo;
-    impl Actor for Echo {
-        type Message = u32;
-        type Response = u32;
-        async fn handle(&mut self, n: u32, _: &mut ActorContext<Self>) -> ActorResult<u32> {
-            Ok(n)
-        }
-    }
+    use crate::testing::Echo;
 
     /// A sender that reserved a slot before the close and pushes after the drain: its reply
     /// port is dropped (the caller gets `ResponseDropped`), not kept until the last handle goes.

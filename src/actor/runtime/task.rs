@@ -585,22 +585,15 @@ mod footprint {
     use super::{ActorTask, ExitPlan, Lanes};
     use crate::actor::handle::{ActorHandle, HandleInner};
     use crate::actor::runtime::core::Core;
-    use crate::{Actor, ActorContext, ActorId, ActorResult, ActorSystem};
+    use crate::{ActorContext, ActorId, ActorSystem};
 
-    struct Tiny;
-    impl Actor for Tiny {
-        type Message = u64;
-        type Response = u64;
-        async fn handle(&mut self, m: u64, _: &mut ActorContext<Self>) -> ActorResult<u64> {
-            Ok(m)
-        }
-    }
+    use crate::testing::Echo;
 
     #[test]
     fn an_idle_actor_stays_small() {
         // 240 keeps the handle's allocation (with the `Arc` counts) in the 256-byte class.
-        assert!(std::mem::size_of::<HandleInner<Tiny>>() <= 240);
-        assert!(std::mem::size_of::<ActorContext<Tiny>>() <= 96);
+        assert!(std::mem::size_of::<HandleInner<Echo>>() <= 240);
+        assert!(std::mem::size_of::<ActorContext<Echo>>() <= 96);
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let core = Core::new(ActorId::from("footprint"), None);
         let handle = ActorHandle::from_inner(Arc::new(HandleInner::new(tx, None, core)));
@@ -611,7 +604,7 @@ mod footprint {
             parent: None,
             startup: None,
         };
-        let task = ActorTask::new(Tiny, ctx, Lanes::new(rx, None), plan).run();
+        let task = ActorTask::new(Echo, ctx, Lanes::new(rx, None), plan).run();
         let size = size_of_val(&task);
         // Default features: 640. `metrics` adds five metric handles per actor; `tracing` the
         // sender's span and the `message` span around each handler call.
