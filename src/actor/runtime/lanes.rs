@@ -51,14 +51,10 @@ impl<A: Actor> Lanes<A> {
         // Marked as discarding: a reply port inside a dropped message means `ResponseDropped`.
         super::current::discarding(|| {
             contain_drop(self.deferred.take());
-            while let Ok(envelope) = self.mailbox.try_recv() {
-                contain_drop(Some(envelope));
-            }
+            drop_queued(&mut self.mailbox);
             if let Some(lane) = &mut self.priority {
                 contain_drop(lane.stash.take());
-                while let Ok(envelope) = lane.rx.try_recv() {
-                    contain_drop(Some(envelope));
-                }
+                drop_queued(&mut lane.rx);
             }
         });
         sweep_late_arrivals(&mut self.mailbox);
@@ -125,9 +121,7 @@ impl<A: Actor> LateArrivals<A> {
 
 impl<A: Actor> Drop for LateArrivals<A> {
     fn drop(&mut self) {
-        while let Ok(envelope) = self.0.try_recv() {
-            discard(envelope);
-        }
+        super::current::discarding(|| drop_queued(&mut self.0));
     }
 }
 
@@ -136,10 +130,30 @@ fn discard<A: Actor>(envelope: Envelope<A>) {
     super::current::discarding(|| contain_drop(Some(envelope)));
 }
 
+/// Drops every envelope queued in `rx` now, each with a panic in its `Drop` contained. The
+/// caller marks the thread as discarding.
+fn drop_queued<A: Actor>(rx: &mut mpsc::Receiver<Envelope<A>>) {
+    while let Ok(envelope) = rx.try_recv() {
+        contain_drop(Some(envelope));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::Echo;
+
+    /// Pushes a request through `slot` after the close; asserts its reply port is dropped
+    /// unanswered (the caller gets `ResponseDropped`).
+    async fn push_late(slot: mpsc::Permit<'_, Envelope<Echo>>) {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        slot.send(Envelope::ask(7, reply));
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), answer).await;
+        assert!(
+            matches!(answer, Ok(Err(_))),
+            "reply port dropped: {answer:?}"
+        );
+    }
 
     /// A sender that reserved a slot before the close and pushes after the drain: its reply
     /// port is dropped (the caller gets `ResponseDropped`), not kept until the last handle goes.
@@ -150,13 +164,7 @@ mod tests {
         let sender = if priority { &ptx } else { &tx };
         let slot = sender.try_reserve().expect("a free slot");
         lanes.close_and_drain();
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        slot.send(Envelope::ask(7, reply));
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), answer).await;
-        assert!(
-            matches!(answer, Ok(Err(_))),
-            "reply port dropped: {answer:?}"
-        );
+        push_late(slot).await;
         assert!(sender.try_send(Envelope::tell(1)).is_err(), "still closed");
         drop(lanes);
     }
@@ -181,13 +189,7 @@ mod tests {
         for _ in 0..4 * LateArrivals::<Echo>::EAGER_TURNS {
             tokio::task::yield_now().await;
         }
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        slot.send(Envelope::ask(7, reply));
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), answer).await;
-        assert!(
-            matches!(answer, Ok(Err(_))),
-            "reply port dropped: {answer:?}"
-        );
+        push_late(slot).await;
     }
 
     #[tokio::test(flavor = "current_thread")]
